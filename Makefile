@@ -1,0 +1,34 @@
+# The README's two commands: `make lab` and `make test`. Both work on a fresh machine from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: lab test install browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The dev/test install: actlab editable with its test extras, torch's CPU wheel and Ray.
+$(STAMP): $(BIN)/python pyproject.toml requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The main job: build the offline HTML lab in ./actlab-lab and print its path.
+lab: $(STAMP)
+	$(BIN)/actlab lab --out actlab-lab
+
+# Debian's chromium for the browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n 2 -q
+
+clean:
+	rm -rf $(VENV) actlab-lab actlab-runs.sqlite* test-artifacts

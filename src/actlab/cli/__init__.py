@@ -1,0 +1,85 @@
+"""The ``actlab`` command: a thin layer over tested library functions.
+
+Each sub-command lives in its own module of this package and exposes ``add_parser(subparsers)``, which registers
+the sub-command and sets ``func(args) -> int``. Results go to stdout, progress and diagnostics to stderr; bad input
+is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from actlab.errors import ActlabError
+
+# Sub-command modules, in the order `actlab --help` lists them.
+COMMANDS = (
+    "lab",
+    "list_",
+    "show",
+    "plot",
+    "example",
+    "experiment",
+    "recommend",
+    "compare",
+    "define",
+    "search",
+    "diagnose",
+)
+
+EPILOG = """examples:
+  actlab list
+  actlab show gelu --param approximate=tanh
+  actlab plot relu sigmoid tanh --derivative -o acts.png
+  actlab lab --out actlab-lab
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit code 2, like every other bad input
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="actlab",
+        description="actlab — the activation-function laboratory.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from actlab import __version__
+
+    parser.add_argument("--version", action="version", version=f"actlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"actlab.cli.{name}")
+        except ModuleNotFoundError as err:  # a sub-command not written yet
+            if err.name == f"actlab.cli.{name}":
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ActlabError, ValueError, FileNotFoundError) as err:
+        print(f"actlab {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"actlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

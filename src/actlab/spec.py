@@ -1,0 +1,300 @@
+"""The definition of an activation: forward, derivative, formula, parameters and properties, in one frozen spec.
+
+An :class:`Activation` is the *spec* (what the function is, with free parameters); ``actlab.get(name, **params)``
+binds parameter values and returns a :class:`BoundActivation`, the callable users work with.
+
+Conventions every spec follows (the tests check them for every registered entry):
+
+* ``forward(x, **params)`` and ``derivative(x, **params)`` receive a float64 NumPy array (the bound wrapper upcasts
+  float16/float32 and integer input, and rounds the result back once, so float32 results are correctly rounded
+  whenever the float64 algorithm is accurate to a few float64 ULP) and must not emit RuntimeWarnings;
+* the derivative takes ``x``, not the output (SiLU, GELU and Mish need x); ``derivative_from_output`` is optional;
+* at a kink the derivative takes the documented one-sided value (``relu'(0) = 0``, as JAX and PyTorch do);
+* ``formula`` is a SymPy-parseable string in ``x`` and the parameter names; it is parsed once, lazily.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from actlab.errors import ParameterError
+
+# Kinds of activation. Elementwise ones have an elementwise derivative; the others expose a vector-Jacobian
+# product (``vjp``) because their Jacobian is not diagonal or their output has a different shape.
+ELEMENTWISE = "elementwise"
+VECTOR = "vector"  # softmax-like: R^n -> R^n along an axis
+GATED = "gated"  # GLU-like: splits its input in two halves along an axis, output is half as wide
+EXPANDING = "expanding"  # CReLU: output twice as wide along an axis
+POOLING = "pooling"  # Maxout: max over groups of k along an axis
+KINDS = (ELEMENTWISE, VECTOR, GATED, EXPANDING, POOLING)
+
+SATURATION = ("none", "left", "right", "both")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A scalar hyper-parameter of an activation, with its default and its allowed interval."""
+
+    name: str
+    default: float
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False  # True: the interval excludes ``low``
+    high_open: bool = False
+    integer: bool = False
+    learnable: bool = False  # a trainable weight in the network / torch module (PReLU's alpha, Swish's beta)
+    doc: str = ""
+
+    def describe_range(self) -> str:
+        kind = "an integer" if self.integer else "a finite float"
+        lo, hi = self.low, self.high
+        if lo == -math.inf and hi == math.inf:
+            return kind
+        if hi == math.inf:
+            return f"{kind} {'>' if self.low_open else '>='} {lo:g}"
+        if lo == -math.inf:
+            return f"{kind} {'<' if self.high_open else '<='} {hi:g}"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{kind} in {left}{lo:g}, {hi:g}{right}"
+
+    def validate(self, value: Any, owner: str) -> float | int:
+        """Return ``value`` as a Python number, or raise a ParameterError saying what was expected."""
+        what = f"The {self.name!r} parameter of {owner} must be {self.describe_range()}."
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ParameterError(f"{what} Got {value!r} of type {type(value).__name__}.")
+        if self.integer:
+            if float(value) != int(value):
+                raise ParameterError(f"{what} Got {value!r}.")
+            number: float | int = int(value)
+        else:
+            number = float(value)
+            if not math.isfinite(number):
+                raise ParameterError(f"{what} Got {value!r}.")
+        too_low = number < self.low or (self.low_open and number == self.low)
+        too_high = number > self.high or (self.high_open and number == self.high)
+        if too_low or too_high:
+            raise ParameterError(f"{what} Got {value!r}.")
+        return number
+
+
+@dataclass(frozen=True)
+class Properties:
+    """What an activation is like, as declared by its spec and verified numerically by the tests.
+
+    ``smooth`` is the continuity class of f: -1 discontinuous, 0 continuous with kinks (C0), k for C^k, and
+    ``math.inf`` for C-infinity. ``saturates`` names the sides where f' tends to 0. ``sparse`` means f returns exact
+    zeros on a set of positive measure (ReLU), which is what makes activations sparse.
+    """
+
+    range: tuple[float, float]
+    monotonic: bool
+    zero_centered: bool
+    smooth: float
+    saturates: str
+    sparse: bool
+    self_normalizing: bool = False
+
+    def __post_init__(self) -> None:
+        if self.saturates not in SATURATION:
+            raise ValueError(f"saturates must be one of {SATURATION}, got {self.saturates!r}")
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.range[0]) and math.isfinite(self.range[1])
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function, everything about it in one place."""
+
+    name: str
+    forward: Callable[..., np.ndarray]
+    derivative: Callable[..., np.ndarray] | None
+    formula: str
+    properties: Properties | Callable[[Mapping[str, float]], Properties]
+    reference: str
+    summary: str = ""
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = ()
+    kind: str = ELEMENTWISE
+    derivative_from_output: Callable[..., np.ndarray] | None = None
+    # For non-elementwise kinds: vjp(x, g, **params, axis=...) -> gradient with respect to x.
+    vjp: Callable[..., np.ndarray] | None = None
+    kinks: Callable[[Mapping[str, float]], tuple[float, ...]] | tuple[float, ...] = ()
+    # Free text shown by `actlab show` and the lab: the convention at kinks, variants, pitfalls.
+    notes: str = ""
+    # Where the function comes from in the frameworks (e.g. {"torch": "F.silu", "keras": "silu", "jax": "nn.silu"}).
+    frameworks: Mapping[str, str] = field(default_factory=dict)
+    source: str = "catalog"  # "catalog", or "user" for activations defined from a formula
+    random: bool = False  # RReLU: random slope in training mode
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind of {self.name} must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == ELEMENTWISE and self.derivative is None:
+            raise ValueError(f"elementwise activation {self.name} needs a derivative")
+        if self.kind != ELEMENTWISE and self.vjp is None:
+            raise ValueError(f"{self.kind} activation {self.name} needs a vjp")
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}
+
+    def bind(self, **params: Any) -> "BoundActivation":
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            allowed = ", ".join(known) if known else "none"
+            raise ParameterError(
+                f"{self.name} has no parameter {unknown[0]!r}. Its parameters: {allowed}. Got {params!r}."
+            )
+        values = {p.name: p.validate(params.get(p.name, p.default), self.name) for p in self.params}
+        return BoundActivation(self, values)
+
+    def properties_for(self, params: Mapping[str, float]) -> Properties:
+        props = self.properties
+        return props(params) if callable(props) else props
+
+    def kinks_for(self, params: Mapping[str, float]) -> tuple[float, ...]:
+        kinks = self.kinks
+        return tuple(kinks(params)) if callable(kinks) else tuple(kinks)
+
+
+def as_float_array(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
+    """Return (float64 array, dtype to return, whether x was a scalar).
+
+    Floating dtypes are preserved (float16 and float32 are computed in float64 and rounded once); integers, bools and
+    Python scalars are computed and returned in float64.
+    """
+    scalar = np.ndim(x) == 0 and not isinstance(x, np.ndarray)
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f" and arr.dtype.itemsize in (2, 4, 8):
+        out_dtype = arr.dtype
+    elif arr.dtype.kind in "biuf":
+        out_dtype = np.dtype(np.float64)
+    else:
+        raise TypeError(f"activations take real numbers; got an array of dtype {arr.dtype}")
+    return arr.astype(np.float64, copy=False), out_dtype, scalar
+
+
+def _finish(y: np.ndarray, dtype: np.dtype, scalar: bool) -> Any:
+    y = np.asarray(y)
+    if y.dtype != dtype:
+        with np.errstate(over="ignore"):  # rounding a huge float64 result to float32 is meant to give inf
+            y = y.astype(dtype)
+    return y[()] if scalar and y.ndim == 0 else y
+
+
+class BoundActivation:
+    """An activation with its parameter values bound: ``a(x)``, ``a.derivative(x)`` and everything to show it."""
+
+    def __init__(self, spec: Activation, params: dict[str, float]):
+        self.spec = spec
+        self.params = dict(params)
+
+    # --- identity -----------------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+    @property
+    def reference(self) -> str:
+        return self.spec.reference
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.name}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BoundActivation) and self.spec is other.spec and self.params == other.params
+
+    def __hash__(self) -> int:
+        return hash((self.spec.name, tuple(sorted(self.params.items()))))
+
+    # --- numerics -----------------------------------------------------------------------------------------------
+    def __call__(self, x: Any, **kwargs: Any) -> Any:
+        arr, dtype, scalar = as_float_array(x)
+        return _finish(self.spec.forward(arr, **self.params, **kwargs), dtype, scalar)
+
+    def derivative(self, x: Any, **kwargs: Any) -> Any:
+        """f'(x), elementwise. Non-elementwise activations (softmax, GLU, ...) expose :meth:`vjp` instead."""
+        if self.spec.derivative is None:
+            raise TypeError(
+                f"{self.name} is a {self.kind} activation: its Jacobian is not diagonal, so it has no elementwise "
+                f"derivative. Use .vjp(x, grad_output) for the vector-Jacobian product."
+            )
+        arr, dtype, scalar = as_float_array(x)
+        return _finish(self.spec.derivative(arr, **self.params, **kwargs), dtype, scalar)
+
+    def derivative_from_output(self, y: Any) -> Any:
+        """f'(x) computed from y = f(x), for the activations that allow it (sigmoid, tanh, ...)."""
+        if self.spec.derivative_from_output is None:
+            raise TypeError(f"{self.name} has no derivative expressed through its output; use .derivative(x)")
+        arr, dtype, scalar = as_float_array(y)
+        return _finish(self.spec.derivative_from_output(arr, **self.params), dtype, scalar)
+
+    def vjp(self, x: Any, grad_output: Any, **kwargs: Any) -> Any:
+        """The gradient with respect to x of sum(grad_output * f(x)): the backward pass of any kind."""
+        arr, dtype, scalar = as_float_array(x)
+        g = np.asarray(grad_output, dtype=np.float64)
+        if self.spec.vjp is not None:
+            out = self.spec.vjp(arr, g, **self.params, **kwargs)
+        else:
+            out = g * self.spec.derivative(arr, **self.params, **kwargs)
+        return _finish(out, dtype, scalar)
+
+    # --- description --------------------------------------------------------------------------------------------
+    @property
+    def properties(self) -> dict[str, Any]:
+        p = self.spec.properties_for(self.params)
+        return {
+            "range": p.range,
+            "bounded": p.bounded,
+            "monotonic": p.monotonic,
+            "zero_centered": p.zero_centered,
+            "smooth": p.smooth,
+            "saturates": p.saturates,
+            "sparse": p.sparse,
+            "self_normalizing": p.self_normalizing,
+            "learnable": tuple(q.name for q in self.spec.params if q.learnable),
+        }
+
+    @property
+    def kinks(self) -> tuple[float, ...]:
+        return self.spec.kinks_for(self.params)
+
+    @cached_property
+    def formula(self):
+        """The formula as a SymPy expression in the symbol ``x``, with the bound parameter values substituted."""
+        from actlab.symbolic import bound_formula
+
+        return bound_formula(self.spec, self.params)
+
+    @cached_property
+    def symbolic_derivative(self):
+        from actlab.symbolic import derivative_expr
+
+        return derivative_expr(self.formula)
+
+    @property
+    def latex(self) -> str:
+        from actlab.symbolic import to_latex
+
+        return to_latex(self.formula)
+
+    @property
+    def derivative_latex(self) -> str:
+        from actlab.symbolic import to_latex
+
+        return to_latex(self.symbolic_derivative)
