@@ -1,0 +1,111 @@
+"""Where runs execute: in this process, in a local process pool, or on Ray. All three run the same pure function
+(``runner.execute``) on the same configuration, so a plan gives the same numbers under each.
+
+An executor is a context manager with ``capacity`` (runs it can hold in flight) and ``submit(config) -> Future``;
+the driver in ``actlab.compare.harness`` claims runs from the store, submits them and records their results.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from actlab.compare.runner import execute
+from actlab.errors import ActlabError
+
+
+class InProcess:
+    """Runs each configuration at ``submit`` time, in this process (debugging, tiny plans, ``workers=0``)."""
+
+    name = "in-process"
+    capacity = 1
+
+    def __enter__(self) -> "InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def submit(self, config: dict[str, Any]) -> Future:
+        future: Future = Future()
+        future.set_result(execute(config))
+        return future
+
+
+class Pool:
+    """A local process pool, one worker per core by default. Workers are spawned (not forked): the driver holds
+    SQLite connections and a heartbeat thread, which a fork would copy in an undefined state."""
+
+    name = "pool"
+
+    def __init__(self, workers: int | None = None):
+        self.capacity = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> "Pool":
+        self._pool = ProcessPoolExecutor(self.capacity, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            # On an error or Ctrl-C, drop queued work; the store gives the claimed runs back.
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def submit(self, config: dict[str, Any]) -> Future:
+        return self._pool.submit(execute, config)
+
+
+class Ray:
+    """Ray tasks: ``address=None`` or ``"local"`` starts a local runtime, anything else joins that cluster.
+
+    Only the driver touches the store; workers receive a configuration and return a result, so they need actlab
+    installed but no access to the store's file.
+    """
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        self.address = None if address in (None, "", "local") else address
+        self.workers = workers
+        self.capacity = 1
+        self._started = False
+
+    def __enter__(self) -> "Ray":
+        try:
+            import ray
+        except ImportError:
+            raise ActlabError("--ray needs Ray: pip install 'actlab[ray]'") from None
+        if not ray.is_initialized():
+            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            if self.address is None:
+                if self.workers:
+                    kwargs["num_cpus"] = self.workers
+                ray.init(**kwargs)
+            else:
+                ray.init(address=self.address, **kwargs)
+            self._started = True
+        self._remote = ray.remote(num_cpus=1)(execute)
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        # Keep every CPU busy plus one queued task each, so no worker waits for the driver's next claim.
+        self.capacity = self.workers or max(1, cpus) * 2
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._started:
+            import ray
+
+            ray.shutdown()
+
+    def submit(self, config: dict[str, Any]) -> Future:
+        return self._remote.remote(config).future()
+
+
+def make(workers: int | None = None, ray: str | None = None):
+    """The executor a plan asks for: Ray when ``ray`` is set, in-process for ``workers=0`` (or 1), else a pool."""
+    if ray is not None:
+        return Ray(ray, workers)
+    if workers is not None and workers <= 1:
+        return InProcess()
+    return Pool(workers)

@@ -1,0 +1,201 @@
+"""What a comparison trains: the plan (activations x datasets x seeds) and the one-run configurations it expands to.
+
+A run's configuration is a plain JSON-able dict. Its key is a hash of that dict's canonical JSON, so the same plan
+always gives the same keys — which is what lets a re-run find and skip the runs already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import actlab
+from actlab.errors import ActlabError, DataError
+
+DEFAULT_STORE = "actlab-runs.sqlite"
+DEFAULT_MODEL = "mlp:100,100"
+BACKENDS = ("numpy", "torch")
+OPTIMIZERS = ("adam", "sgd", "momentum")
+TASKS = ("classification", "regression")
+# A run's configuration changes meaning when these change, so they are part of its key.
+KEY_VERSION = 1
+
+
+class PlanError(ActlabError, ValueError):
+    """A comparison plan that cannot be run: unknown model, bad seed count, CNN on the NumPy backend, ..."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A parsed ``--model``: ``mlp:100,100`` (any depth and width) or ``cnn`` / ``cnn:25,25,25`` (1-D, torch)."""
+
+    kind: str
+    widths: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Model":
+        m = re.fullmatch(r"\s*(mlp|cnn)\s*(?::\s*([0-9,\s]*))?\s*", str(text).lower())
+        if not m:
+            raise PlanError(
+                f"Unknown model {text!r}. Expected 'mlp:W1,W2,...' (e.g. mlp:100,100) or 'cnn[:C1,C2,...]' "
+                "(a 1-D CNN, e.g. cnn:25,25,25)."
+            )
+        kind, spec = m.group(1), (m.group(2) or "").strip()
+        parts = [p.strip() for p in spec.split(",") if p.strip()] if spec else []
+        if not parts:
+            parts = ["25", "25", "25"] if kind == "cnn" else []
+        widths = tuple(int(p) for p in parts)
+        if any(w < 1 for w in widths):
+            raise PlanError(f"Layer widths of model {text!r} must be positive integers. Got {widths}.")
+        return cls(kind, widths)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{','.join(map(str, self.widths))}" if self.widths else self.kind
+
+
+@dataclass(frozen=True)
+class CsvData:
+    """A user CSV file as a data set: ``--data FILE --target COLUMN [--task ...]``."""
+
+    path: str
+    target: str
+    task: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"csv:{Path(self.path).name}"
+
+    def describe(self) -> dict[str, Any]:
+        path = Path(self.path).resolve()
+        if not path.is_file():
+            raise DataError(f"{self.path}: no such file (the --data CSV to compare on).")
+        # The content hash goes into every run's key: edit the file and the runs are new runs.
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return {"name": self.name, "path": str(path), "target": self.target, "task": self.task, "sha256": digest}
+
+
+@dataclass
+class Plan:
+    """A comparison: every activation x every dataset x every seed, trained with one model and one recipe.
+
+    ``seeds`` is a count (seeds 0..n-1) or an explicit sequence. ``workers=None`` means one worker per core;
+    ``workers=0`` runs in-process. ``ray`` is ``None`` (no Ray), ``"local"`` (start a local runtime) or an address.
+    """
+
+    activations: Sequence[str] = ("relu", "gelu")
+    datasets: Sequence[str] = ("mnist1d",)
+    model: str = DEFAULT_MODEL
+    seeds: int | Sequence[int] = 3
+    epochs: int = 20
+    lr: float = 1e-3
+    backend: str = "numpy"
+    store: str | os.PathLike = DEFAULT_STORE
+    workers: int | None = None
+    ray: str | None = None
+    batch_size: int = 100
+    optimizer: str = "adam"
+    baseline: str = "relu"
+    target: float | None = None
+    data: CsvData | None = None
+    eval_batches: int = 4  # batches the recorder looks at for dead units / saturation / gradient norms
+    _configs: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def validate(self) -> "Plan":
+        """Check every field and resolve names; raise PlanError / UnknownActivation / DataError on bad input."""
+        if isinstance(self.activations, str):
+            self.activations = [a for a in self.activations.split(",") if a.strip()]
+        if isinstance(self.datasets, str):
+            self.datasets = [d for d in self.datasets.split(",") if d.strip()]
+        acts = [actlab.resolve(a) for a in self.activations]
+        if not acts:
+            raise PlanError("A comparison needs at least one activation (e.g. --activations relu,gelu or --all).")
+        self.activations = list(dict.fromkeys(acts))
+        for a in self.activations:
+            kind = actlab.spec(a).kind
+            if kind != "elementwise":
+                raise PlanError(
+                    f"compare trains one activation between dense layers; {a!r} is {kind}, not elementwise."
+                )
+        self.baseline = actlab.resolve(self.baseline)
+        model = Model.parse(self.model)
+        self.model = str(model)
+        if self.backend not in BACKENDS:
+            raise PlanError(f"Unknown backend {self.backend!r}. Expected one of {', '.join(BACKENDS)}.")
+        if model.kind == "cnn" and self.backend != "torch":
+            raise PlanError(f"The 1-D CNN ({self.model}) is a torch model: add --backend torch.")
+        if self.optimizer not in OPTIMIZERS:
+            raise PlanError(f"Unknown optimizer {self.optimizer!r}. Expected one of {', '.join(OPTIMIZERS)}.")
+        if isinstance(self.seeds, int):
+            if isinstance(self.seeds, bool) or self.seeds < 1:
+                raise PlanError(f"--seeds must be a positive number of seeds. Got {self.seeds!r}.")
+            self.seeds = list(range(self.seeds))
+        else:
+            self.seeds = [int(s) for s in self.seeds]
+            if not self.seeds:
+                raise PlanError("--seeds must name at least one seed.")
+        for name, value, low in (("epochs", self.epochs, 1), ("batch_size", self.batch_size, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise PlanError(f"{name} must be an integer >= {low}. Got {value!r}.")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0 and self.lr < float("inf")):
+            raise PlanError(f"lr must be a finite float > 0. Got {self.lr!r}.")
+        if self.workers is not None and (isinstance(self.workers, bool) or self.workers < 0):
+            raise PlanError(f"workers must be >= 0 (0 runs in-process). Got {self.workers!r}.")
+        if self.data is not None:
+            if self.data.task is not None and self.data.task not in TASKS:
+                raise PlanError(f"Unknown task {self.data.task!r}. Expected one of {', '.join(TASKS)}.")
+        else:
+            from actlab.compare.datasets import check_names
+
+            self.datasets = check_names(self.datasets)
+        return self
+
+    def dataset_configs(self) -> list[dict[str, Any]]:
+        if self.data is not None:
+            return [self.data.describe()]
+        return [{"name": d} for d in self.datasets]
+
+    def configs(self) -> list[dict[str, Any]]:
+        """Every run of the plan as a configuration dict with its ``key``; order: dataset, seed, activation."""
+        if self._configs is None:
+            self.validate()
+            out = []
+            for data in self.dataset_configs():
+                for seed in self.seeds:
+                    for act in self.activations:
+                        cfg = {
+                            "activation": act,
+                            "dataset": data,
+                            "model": self.model,
+                            "seed": seed,
+                            "epochs": self.epochs,
+                            "lr": float(self.lr),
+                            "batch_size": self.batch_size,
+                            "optimizer": self.optimizer,
+                            "backend": self.backend,
+                            "target": self.target,
+                            "eval_batches": self.eval_batches,
+                            "v": KEY_VERSION,
+                        }
+                        cfg["key"] = run_key(cfg)
+                        out.append(cfg)
+            self._configs = out
+        return self._configs
+
+    def keys(self) -> list[str]:
+        return [c["key"] for c in self.configs()]
+
+    @property
+    def dataset_names(self) -> list[str]:
+        return [d["name"] for d in self.dataset_configs()]
+
+
+def run_key(config: dict[str, Any]) -> str:
+    """A deterministic 20-hex-digit key for a run configuration (the ``key`` field itself excluded)."""
+    body = {k: v for k, v in config.items() if k != "key"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]

@@ -1,0 +1,148 @@
+"""``--backend torch``: the same run as the NumPy backend, trained by PyTorch — MLPs and a small 1-D CNN for MNIST-1D.
+
+The activation comes from ``actlab.torch.module(name)`` (the catalog's exact definition). Until that adapter exists
+the torch.nn activation of the same name is used, and an activation torch.nn lacks is an error naming the adapter.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from actlab.compare.plan import Model
+from actlab.compare.runner import activation_probe, score
+
+# torch.nn classes for catalog names, used only while actlab.torch is missing.
+_NATIVE = {
+    "relu": "ReLU", "leaky_relu": "LeakyReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "gelu": "GELU", "silu": "SiLU",
+    "mish": "Mish", "elu": "ELU", "selu": "SELU", "celu": "CELU", "softplus": "Softplus", "softsign": "Softsign",
+    "hardtanh": "Hardtanh", "hard_tanh": "Hardtanh", "relu6": "ReLU6", "hardswish": "Hardswish",
+    "hard_swish": "Hardswish", "hardsigmoid": "Hardsigmoid", "hard_sigmoid": "Hardsigmoid", "identity": "Identity",
+    "log_sigmoid": "LogSigmoid", "tanhshrink": "Tanhshrink", "prelu": "PReLU",
+}
+
+
+def activation_module(name: str):
+    """An nn.Module for the catalog activation ``name``."""
+    try:
+        from actlab import torch as actlab_torch
+    except ImportError:
+        actlab_torch = None
+    if actlab_torch is not None and hasattr(actlab_torch, "module"):
+        return actlab_torch.module(name)
+    import torch.nn
+
+    if name not in _NATIVE:
+        raise NotImplementedError(
+            f"--backend torch needs actlab.torch for {name!r} (torch.nn has no such activation); "
+            "use --backend numpy"
+        )
+    return getattr(torch.nn, _NATIVE[name])()
+
+
+def build(model: Model, activation: str, n_in: int, n_out: int):
+    import torch.nn as nn
+
+    layers: list[Any] = []
+    if model.kind == "mlp":
+        width = n_in
+        for w in model.widths:
+            layers += [nn.Linear(width, w), activation_module(activation)]
+            width = w
+        layers.append(nn.Linear(width, n_out))
+        return nn.Sequential(*layers)
+    # The 1-D CNN of the MNIST-1D paper: conv(k=5, stride 2) blocks, then a linear read-out.
+    channels = 1
+    for c in model.widths:
+        layers += [nn.Conv1d(channels, c, kernel_size=5, stride=2, padding=1), activation_module(activation)]
+        channels = c
+    length = n_in
+    for _ in model.widths:
+        length = (length + 2 * 1 - 5) // 2 + 1
+    if length < 1:
+        raise ValueError(f"the CNN {model} has too many stride-2 layers for {n_in} input features")
+    return nn.Sequential(nn.Unflatten(1, (1, n_in)), *layers, nn.Flatten(), nn.Linear(channels * length, n_out))
+
+
+def _optimizer(name: str, params, lr: float):
+    import torch
+
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)
+    return torch.optim.Adam(params, lr=lr)
+
+
+def train(config: dict[str, Any], data) -> dict[str, Any]:
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(1)
+    torch.manual_seed(config["seed"])
+    gen = torch.Generator().manual_seed(config["seed"])
+    classification = data.task == "classification"
+    X = torch.as_tensor(np.asarray(data.X_train, np.float32))
+    Xt = torch.as_tensor(np.asarray(data.X_test, np.float32))
+    if classification:
+        y = torch.as_tensor(np.asarray(data.y_train, np.int64))
+    else:
+        y = torch.as_tensor(np.asarray(data.y_train, np.float32)).reshape(-1, 1)
+    n_out = data.n_classes if classification else 1
+    net = build(Model.parse(config["model"]), config["activation"], X.shape[1], n_out)
+    opt = _optimizer(config["optimizer"], net.parameters(), config["lr"])
+    loss_fn = F.cross_entropy if classification else F.mse_loss
+    n, bs = X.shape[0], config["batch_size"]
+    curve: dict[str, list] = {"loss": [], "train_score": [], "test_score": []}
+    train_time, diverged, bad_loss = 0.0, False, None
+    for _ in range(config["epochs"]):
+        start = time.perf_counter()
+        net.train()
+        perm = torch.randperm(n, generator=gen)
+        total = torch.zeros(())
+        for i in range(0, n, bs):
+            idx = perm[i : i + bs]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(net(X[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        epoch_loss = float(total) / n
+        train_time += time.perf_counter() - start
+        curve["loss"].append(epoch_loss if math.isfinite(epoch_loss) else None)
+        if not math.isfinite(epoch_loss):
+            diverged, bad_loss = True, epoch_loss
+            curve["train_score"].append(None)
+            curve["test_score"].append(None)
+            break
+        net.eval()
+        with torch.no_grad():
+            curve["train_score"].append(score(data.task, data.y_train, net(X).numpy()))
+            curve["test_score"].append(score(data.task, data.y_test, net(Xt).numpy()))
+    probe = {} if diverged else _probe(net, config, X, y, loss_fn)
+    return {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time, "probe": probe}
+
+
+def _probe(net, config, X, y, loss_fn) -> dict[str, Any]:
+    """Pre-activations of every activation layer and per-layer weight-gradient norms on a few training batches."""
+    import torch
+    import torch.nn as nn
+
+    take = min(X.shape[0], config["batch_size"] * config["eval_batches"])
+    pre: list[torch.Tensor] = []
+    acts = net[1::2] if isinstance(net[0], nn.Linear) else net[2:-2:2]  # the activation layers of build()
+    hooks = [m.register_forward_hook(lambda mod, inp, out: pre.append(inp[0].detach().clone())) for m in acts]
+    net.train()
+    net.zero_grad(set_to_none=True)
+    loss_fn(net(X[:take]), y[:take]).backward()
+    for h in hooks:
+        h.remove()
+    weights = [m.weight for m in net.modules() if isinstance(m, (nn.Linear, nn.Conv1d))]
+    grad_norms = [float(w.grad.norm()) if w.grad is not None else 0.0 for w in weights]
+    net.zero_grad(set_to_none=True)
+    probe = activation_probe(config["activation"], [p.numpy() for p in pre])
+    probe["grad_norms"] = grad_norms
+    return probe
