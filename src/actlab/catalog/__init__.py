@@ -1,3 +1,18 @@
-"""The catalog: importing this package registers every built-in activation, one family per module."""
+"""The catalog: importing this package registers every built-in activation, one family per module.
 
-from actlab.catalog import classic, relu  # noqa: F401
+Registration order is the order of ``actlab.names()``: the seeds' classics first, then the families.
+"""
+
+from actlab.catalog import (  # noqa: F401
+    classic,
+    relu,
+    exponential,
+    smooth,
+    hard,
+    shrink,
+    other,
+    periodic,
+    vector,
+    gated,
+    pooling,
+)

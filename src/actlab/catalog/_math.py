@@ -1,14 +1,28 @@
-"""Numerically stable float64 primitives the catalog composes (no RuntimeWarnings, exact limits at +-inf)."""
+"""Numerically stable float64 primitives the catalog composes.
+
+Every function here takes a float64 array, never emits a RuntimeWarning, propagates NaN, returns the exact limits at
++-inf and keeps subnormal results subnormal (not flushed to 0, not rounded twice). They are written with whole-array
+ufuncs (no boolean indexing on the hot path) because the float32 path must stay within 3x of the textbook formula.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import special as _sc
+
+SQRT2 = 1.4142135623730951
+INV_SQRT2 = 0.7071067811865476
+INV_SQRT2PI = 0.3989422804014327  # 1/sqrt(2*pi)
+# exp(-64) to full precision; used to scale tails so that a product is rounded once, into the subnormal range.
+_TAIL_SHIFT = 64.0
+_EXP_M_TAIL = 1.603810890548637853e-28
 
 
 def where(cond, a_fn, b_fn, x):
     """Piecewise evaluation that never evaluates a branch where it is not used (the 'double where').
 
-    ``a_fn`` is applied only to x[cond] and ``b_fn`` only to x[~cond]; nothing overflows in the unused branch.
+    ``a_fn`` is applied only to x[cond] and ``b_fn`` only to x[~cond]. Boolean indexing is slow on big arrays; use it
+    for rare branches only.
     """
     out = np.empty_like(x)
     out[cond] = a_fn(x[cond])
@@ -17,13 +31,146 @@ def where(cond, a_fn, b_fn, x):
     return out
 
 
+def keep_nan(y, x):
+    """Write NaN into ``y`` wherever ``x`` is NaN (for piecewise-constant results such as step'(x) = 0)."""
+    np.copyto(y, x, where=np.isnan(x))
+    return y
+
+
+def patch(y, x, mask, fn):
+    """y[mask] = fn(x[mask]), skipping all work when the mask is empty (rare tails and root windows)."""
+    if mask.any():
+        y[mask] = fn(x[mask])
+    return y
+
+
+def log1p_pos(e):
+    """log(1 + e) for e >= 0 with SIMD ``log`` instead of the scalar ``log1p`` (8x faster, same accuracy).
+
+    u = fl(1 + e) loses the low bits of e; ``e - (u - 1)`` is that rounding error exactly, and
+    log(1 + e) = log(u) + log(1 + c/u) ~ log(u) + c/u.
+    """
+    u = 1.0 + e
+    c = e - (u - 1.0)
+    c /= u
+    return np.log(u) + c
+
+
+def exp_neg_abs(x):
+    """exp(-|x|): never overflows; exactly 0 at +-inf."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
+
+
 def sigmoid(x):
-    """1/(1+exp(-x)) in the symmetric form: exp of a non-positive number only, so nothing overflows."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """1/(1+exp(-x)), from exp(-|x|) only, so nothing overflows; sigmoid(-745) is subnormal, not 0."""
+    e = exp_neg_abs(x)
+    d = 1.0 + e
+    num = np.where(x >= 0, 1.0, e)
+    num /= d
+    return num
+
+
+def sigmoid_derivative(x):
+    """sigmoid(x) * (1 - sigmoid(x)) = e/(1+e)^2 with e = exp(-|x|): even, never 0 for |x| < 745 (1 - s cancels)."""
+    e = exp_neg_abs(x)
+    d = 1.0 + e
+    d *= d
+    e /= d
+    return e
 
 
 def softplus(x):
-    """log(1+exp(x)) = max(x, 0) + log1p(exp(-|x|))."""
-    with np.errstate(invalid="ignore"):  # inf - inf at x = +-inf never reaches the result
-        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): both terms >= 0, so no cancellation and no overflow."""
+    return np.maximum(x, 0.0) + log1p_pos(exp_neg_abs(x))
+
+
+def log_sigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(exp(-|x|))."""
+    return np.minimum(x, 0.0) - log1p_pos(exp_neg_abs(x))
+
+
+def mul_exp(a, t):
+    """a * exp(t) rounded once even when the result is subnormal (t < -650 would round exp(t) first).
+
+    ``a`` and ``t`` are arrays of one shape. In the tail exp(t) = exp(t + 64) * exp(-64); t + 64 is exact there.
+    """
+    y = a * np.exp(t)
+    tail = t < -650.0
+    if tail.any():
+        y[tail] = (a[tail] * np.exp(t[tail] + _TAIL_SHIFT)) * _EXP_M_TAIL
+    return y
+
+
+def two_square(x):
+    """(hi, lo) with hi + lo = x*x exactly (Dekker's product; valid for |x| < 1e150)."""
+    c = x * 134217729.0  # 2^27 + 1: Veltkamp split
+    xh = c - (c - x)
+    xl = x - xh
+    hi = x * x
+    lo = ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl
+    return hi, lo
+
+
+def gauss(x):
+    """exp(-x^2/2) with x^2 computed exactly, so the result is accurate to a few ULP even at x = 38.
+
+    ``x`` must satisfy |x| < 1e150 (callers clip); beyond |x| = 38.6 the result underflows to 0 anyway.
+    """
+    hi, lo = two_square(x)
+    # exp(-(hi+lo)/2) = exp(-hi/2) * exp(-lo/2); |lo/2| < 2^-53 * hi, so exp(-lo/2) = 1 - lo/2 to full precision.
+    return np.exp(-0.5 * hi) * (1.0 - 0.5 * lo)
+
+
+def phi(x):
+    """The standard normal density exp(-x^2/2)/sqrt(2 pi)."""
+    xc = np.clip(x, -40.0, 40.0)  # phi(40) = 0 in float64; clipping keeps the Dekker split finite
+    return gauss(xc) * INV_SQRT2PI
+
+
+def ndtr_neg(x):
+    """Phi(-|x|), the normal tail, as erfcx(|x|/sqrt2) * exp(-x^2/2) / 2.
+
+    erfcx varies slowly (relative slope 1/u), so the rounding of |x|/sqrt2 costs nothing; the fast-varying Gaussian
+    factor gets an exact x^2. (scipy's ndtr and erfc lose up to 1600 ULP here.)
+    """
+    ax = np.minimum(np.abs(x), 40.0)  # Phi(-40) = 0 in float64; keeps inf and huge inputs out of the split
+    ax = np.where(np.isnan(x), x, ax)
+    return _sc.erfcx(ax * INV_SQRT2) * (0.5 * gauss(ax))
+
+
+def ndtr(x):
+    """Phi(x), the standard normal CDF, accurate in both tails (relative) for float64."""
+    t = ndtr_neg(x)
+    return np.where(x < 0, t, 1.0 - t)
+
+
+def gelu(x):
+    """x * Phi(x): the tail x*Phi(x) for x -> -inf is rounded once (kept subnormal where it is subnormal)."""
+    t = ndtr_neg(x)
+    y = np.maximum(x, -1e300) * np.where(x < 0, t, 1.0 - t)  # -inf * 0 is NaN
+    tail = x < -37.0  # x*Phi(x) becomes subnormal: redo with the Gaussian scaled by e^64 and unscaled at the end
+    if tail.any():
+        xt = np.maximum(x[tail], -40.0)
+        hi, lo = two_square(xt)
+        g = np.exp(-0.5 * hi + _TAIL_SHIFT) * (1.0 - 0.5 * lo)
+        y[tail] = (xt * (_sc.erfcx(-xt * INV_SQRT2) * 0.5) * g) * _EXP_M_TAIL
+    return y
+
+
+def gelu_derivative(x):
+    """Phi(x) + x phi(x). For x < 0 both terms share the Gaussian: exp(-x^2/2) (erfcx(u)/2 + x/sqrt(2 pi))."""
+    ax = np.minimum(np.abs(x), 40.0)
+    ax = np.where(np.isnan(x), x, ax)
+    g = gauss(ax)
+    c = _sc.erfcx(ax * INV_SQRT2) * 0.5
+    xphi = ax * INV_SQRT2PI  # |x| phi(x) / gauss
+    y = np.where(x < 0, g * (c - xphi), 1.0 - g * (c - xphi))
+    tail = x < -37.0
+    if tail.any():
+        at = ax[tail]
+        hi, lo = two_square(at)
+        gs = np.exp(-0.5 * hi + _TAIL_SHIFT) * (1.0 - 0.5 * lo)
+        y[tail] = (gs * (c[tail] - xphi[tail])) * _EXP_M_TAIL
+    return y

@@ -6,17 +6,26 @@ import math
 
 import numpy as np
 
-from actlab.catalog._math import sigmoid as _sigmoid
+from actlab.catalog import _math as m
 from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
+
+
+def _step(x, threshold):
+    return np.heaviside(x - threshold, 1.0)  # NaN stays NaN; x - threshold >= 0 exactly when x >= threshold
+
+
+def _step_derivative(x, threshold):
+    return m.keep_nan(np.zeros_like(x), x)
+
 
 BINARY_STEP = register(
     Activation(
         name="binary_step",
-        aliases=("step", "heaviside"),
+        aliases=("step", "heaviside", "unit_step"),
         summary="1 where x reaches the threshold, else 0: the perceptron's activation; its gradient is zero.",
-        forward=lambda x, threshold: np.where(np.isnan(x), np.nan, (x >= threshold).astype(np.float64)),
-        derivative=lambda x, threshold: np.where(np.isnan(x), np.nan, 0.0 * x),
+        forward=_step,
+        derivative=_step_derivative,
         formula="Piecewise((0, x < threshold), (1, True))",
         params=(Param("threshold", 0.0, doc="the input at which the output jumps to 1"),),
         kinks=lambda p: (p["threshold"],),
@@ -28,58 +37,76 @@ BINARY_STEP = register(
     )
 )
 
+
+def _identity(x, c):
+    with np.errstate(over="ignore"):  # c*x beyond the float range is inf, the correctly rounded result
+        return c * x
+
+
+def _constant(x, c):
+    return m.keep_nan(np.full_like(x, c), x)
+
+
 IDENTITY = register(
     Activation(
         name="identity",
         aliases=("linear",),
         summary="c*x: no non-linearity; a stack of linear layers collapses to one.",
-        forward=lambda x, c: c * x,
-        derivative=lambda x, c: np.where(np.isnan(x), np.nan, np.full_like(x, c)),
-        derivative_from_output=lambda y, c: np.where(np.isnan(y), np.nan, np.full_like(y, c)),
+        forward=_identity,
+        derivative=_constant,
+        derivative_from_output=_constant,
         formula="c*x",
         params=(Param("c", 1.0, doc="slope"),),
         properties=lambda p: Properties(
             range=(-math.inf, math.inf) if p["c"] != 0 else (0.0, 0.0),
-            monotonic=True, zero_centered=True, smooth=math.inf, saturates="none", sparse=p["c"] == 0,
+            monotonic=p["c"] >= 0, zero_centered=True, smooth=math.inf,
+            saturates="none" if p["c"] != 0 else "both", sparse=p["c"] == 0,
         ),
-        frameworks={"torch": "nn.Identity", "keras": "linear", "jax": "identity"},
+        notes="keras 'linear' and jax 'identity' are c = 1; torch spells it nn.Identity.",
+        frameworks={"torch": "nn.Identity", "keras": "linear", "jax": "nn.identity"},
         reference="(textbook)",
     )
 )
 
-
-def _sigmoid_derivative(x):
-    s = _sigmoid(x)
-    return s * (1.0 - s)  # not s(1+s) as seed 003 writes
-
-
 SIGMOID = register(
     Activation(
         name="sigmoid",
-        aliases=("logistic", "expit"),
+        aliases=("logistic", "expit", "logistic_sigmoid"),
         summary="The logistic function 1/(1+e^-x): squashes to (0, 1); its derivative peaks at 1/4.",
-        forward=_sigmoid,
-        derivative=_sigmoid_derivative,
+        forward=m.sigmoid,
+        derivative=m.sigmoid_derivative,
         derivative_from_output=lambda y: y * (1.0 - y),
         formula="1/(1 + exp(-x))",
         properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=math.inf,
                               saturates="both", sparse=False),
-        frameworks={"torch": "F.sigmoid", "keras": "sigmoid", "jax": "nn.sigmoid"},
+        notes="sigmoid'(x) = s(1 - s) (seed 003 writes s(1 + s): wrong). Computed as e/(1+e)^2 with e = exp(-|x|), "
+              "so the gradient is not rounded to 0 above x = 16.6 as s(1 - s) is (PyTorch, JAX). "
+              "derivative_from_output y(1 - y) is the cheap backward form, exact only where 1 - y is.",
+        frameworks={"torch": "torch.sigmoid", "keras": "sigmoid", "jax": "nn.sigmoid"},
         reference="Verhulst 1838; Rumelhart, Hinton & Williams 1986",
     )
 )
 
+
+def _tanh_derivative(x):
+    # 1 - tanh(x)^2 = 4 e/(1+e)^2 with e = exp(-2|x|): no cancellation as tanh(x) -> +-1.
+    return 4.0 * m.sigmoid_derivative(2.0 * np.clip(x, -1e300, 1e300))
+
+
 TANH = register(
     Activation(
         name="tanh",
+        aliases=("hyperbolic_tangent",),
         summary="Hyperbolic tangent: a zero-centred sigmoid, 2*sigmoid(2x) - 1, range (-1, 1).",
         forward=np.tanh,
-        derivative=lambda x: 1.0 - np.tanh(x) ** 2,
-        derivative_from_output=lambda y: 1.0 - y * y,
+        derivative=_tanh_derivative,
+        derivative_from_output=lambda y: (1.0 - y) * (1.0 + y),
         formula="tanh(x)",
         properties=Properties(range=(-1.0, 1.0), monotonic=True, zero_centered=True, smooth=math.inf,
                               saturates="both", sparse=False),
-        frameworks={"torch": "F.tanh", "keras": "tanh", "jax": "nn.tanh"},
+        notes="tanh'(x) = sech^2(x), computed as 4e/(1+e)^2 with e = exp(-2|x|) rather than 1 - tanh^2, which is 0 "
+              "above |x| = 19 and loses all digits on the way.",
+        frameworks={"torch": "torch.tanh", "keras": "tanh", "jax": "nn.tanh"},
         reference="LeCun et al. 1998, Efficient BackProp",
     )
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -45,7 +47,8 @@ class Pool:
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "Pool":
-        self._pool = ProcessPoolExecutor(self.capacity, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(self.capacity, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_watch_parent, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -55,6 +58,19 @@ class Pool:
 
     def submit(self, config: dict[str, Any]) -> Future:
         return self._pool.submit(execute, config)
+
+
+def _watch_parent(parent: int) -> None:
+    """In a pool worker: exit when the driver is gone (a ``kill -9`` of the driver must not leave orphans that hold
+    each other's pipes open and idle forever)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="actlab-parent-watch", daemon=True).start()
 
 
 class Ray:

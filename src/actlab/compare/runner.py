@@ -87,7 +87,7 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
         "final_score": scores[-1] if scores and not trained["diverged"] else None,
         "best_score": max(scores) if scores else None,
         "best_epoch": (int(np.argmax(scores)) + 1) if scores else None,
-        "final_loss": losses[-1] if losses and math.isfinite(losses[-1]) else None,
+        "final_loss": losses[-1] if losses and losses[-1] is not None and math.isfinite(losses[-1]) else None,
         "train_time": trained["train_time"],
         "epochs_run": len(losses),
     }

@@ -116,6 +116,10 @@ class Row:
     p_holm: float = math.nan
     mark: str = ""  # "+" significantly better than the baseline, "-" worse, "" not significant, "base"
     rank: int = 0
+    # Paired test against the top-ranked activation of the dataset: tied_best means "not significantly worse than
+    # the winner" (Holm-corrected), so the set of tied rows is the honest answer to "which one wins".
+    vs_best: Paired | None = None
+    tied_best: bool = False
     curve_mean: list[float] = field(default_factory=list)
     curve_ci: list[tuple[float, float]] = field(default_factory=list)
 
@@ -123,6 +127,7 @@ class Row:
         d = asdict(self)
         d["metrics"] = {k: asdict(v) for k, v in self.metrics.items()}
         d["vs_baseline"] = asdict(self.vs_baseline) if self.vs_baseline else None
+        d["vs_best"] = asdict(self.vs_best) if self.vs_best else None
         return _clean(d)
 
 
@@ -165,10 +170,9 @@ def summarize_runs(runs: Sequence[dict[str, Any]], baseline: str = "relu", score
                 row.metrics[name] = describe(_metric(r, name) for r in done)
             row.curve_mean, row.curve_ci = _curve(done)
             ds_rows.append(row)
+        by_seed = {row.activation: {r["seed"]: _metric(r, score) for r in groups[(dataset, row.activation)]
+                                    if r["status"] == "done"} for row in ds_rows}
         base = next((r for r in ds_rows if r.activation == baseline), None)
-        base_scores = {} if base is None else {
-            r["seed"]: _metric(r, score) for r in groups[(dataset, baseline)] if r["status"] == "done"
-        }
         compared = []
         for row in ds_rows:
             if base is None:
@@ -176,9 +180,7 @@ def summarize_runs(runs: Sequence[dict[str, Any]], baseline: str = "relu", score
             if row is base:
                 row.mark = "base"
                 continue
-            mine = {r["seed"]: _metric(r, score) for r in groups[(dataset, row.activation)] if r["status"] == "done"}
-            seeds = sorted(s for s in mine if s in base_scores and mine[s] is not None and base_scores[s] is not None)
-            row.vs_baseline = paired_test([mine[s] for s in seeds], [base_scores[s] for s in seeds])
+            row.vs_baseline = _pair(by_seed[row.activation], by_seed[baseline])
             compared.append(row)
         for row, p in zip(compared, holm([r.vs_baseline.p for r in compared])):
             row.p_holm = p
@@ -190,8 +192,21 @@ def summarize_runs(runs: Sequence[dict[str, Any]], baseline: str = "relu", score
         ds_rows.sort(key=lambda r: (math.isnan(r.metrics[score].mean), sign * _nan_to(r.metrics[score].mean)))
         for i, row in enumerate(ds_rows, start=1):
             row.rank = i
+        if ds_rows and not math.isnan(ds_rows[0].metrics[score].mean):
+            best = ds_rows[0]
+            best.tied_best = True
+            others = ds_rows[1:]
+            for row in others:
+                row.vs_best = _pair(by_seed[row.activation], by_seed[best.activation])
+            for row, p in zip(others, holm([r.vs_best.p for r in others])):
+                row.tied_best = row.done > 0 and not (math.isfinite(p) and p < alpha)
         rows.extend(ds_rows)
     return rows
+
+
+def _pair(mine: dict[int, float | None], theirs: dict[int, float | None]) -> Paired:
+    seeds = sorted(s for s in mine if s in theirs and mine[s] is not None and theirs[s] is not None)
+    return paired_test([mine[s] for s in seeds], [theirs[s] for s in seeds])
 
 
 def _nan_to(x: float, fill: float = 0.0) -> float:

@@ -110,9 +110,11 @@ class Store:
         if not create and not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such run store")
         self._local = threading.local()
-        with self._tx() as db:
-            db.executescript(SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # executescript commits on its own, so the script carries its transaction (two processes may race here).
+        self._db().executescript(
+            f"BEGIN IMMEDIATE;{SCHEMA}"
+            f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');COMMIT;"
+        )
 
     # --- connections ------------------------------------------------------------------------------------------
 

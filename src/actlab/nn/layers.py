@@ -341,7 +341,6 @@ class NALU(Layer):
             "G": draw(gen, self.n_in, self.n_out, dtype),
         }
         self._init_grads()
-        self._max_exponent = math.log(np.finfo(dtype).max) - 1.0
 
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
         W, self._t, self._s = _gate_weights(self.params["W_hat"], self.params["M_hat"])
@@ -349,8 +348,9 @@ class NALU(Layer):
         logx = np.log(absx)
         a = X @ W
         mz = logx @ W
-        self._clipped = mz > self._max_exponent
-        m = np.exp(np.minimum(mz, self._max_exponent))
+        limit = math.log(np.finfo(X.dtype).max) - 1.0  # exp(limit) is finite, with room for the sums after it
+        self._clipped = mz > limit
+        m = np.exp(np.minimum(mz, limit))
         g = actlab.get("sigmoid")(X @ self.params["G"])
         self._cache = (X, W, absx, logx, a, m, g)
         return g * a + (1 - g) * m

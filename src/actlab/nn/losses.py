@@ -79,17 +79,26 @@ class Loss:
 class MSE(Loss):
     """Mean squared error, mean((y_hat - y)^2); gradient 2 (y_hat - y) / size.
 
-    With an identity output unit this *is* the ``y_hat - y`` shortcut (times 2 / size). Score: R^2, averaged over
-    the outputs.
+    With an identity output unit this *is* the ``y_hat - y`` shortcut (times 2 / size). ``half=True`` halves the
+    loss, as scikit-learn's squared_error does, so the gradient is exactly (y_hat - y) / size. Score: R^2,
+    averaged over the outputs.
     """
 
     name = "mse"
 
+    def __init__(self, half: bool = False):
+        self.half = bool(half)
+
     def value_and_grad(self, output, Y):
         diff = output - Y
         value = float(np.vdot(diff, diff)) / diff.size
-        diff *= 2.0 / diff.size
+        if self.half:
+            value *= 0.5
+        diff *= (1.0 if self.half else 2.0) / diff.size
         return value, diff
+
+    def __repr__(self) -> str:
+        return "MSE(half=True)" if self.half else "MSE()"
 
     def score_stats(self, output, Y):
         Y64 = Y.astype(np.float64)

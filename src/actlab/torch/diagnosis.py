@@ -90,10 +90,15 @@ def plot_history(history: dict[str, list], activations: dict[str, str], path=Non
                 values.append(h[idx][col])
             xs = np.arange(len(layers)) + (s - (n_snap - 1) / 2) * width
             ax.bar(xs, values, width=width, color=cmap(s / max(1, n_snap - 1)), label=f"step {step}")
-        ax.set_xticks(np.arange(len(layers)), [f"{q}\n{activations[q]}" for q in layers], fontsize=7)
+        shared = len(set(activations.values())) == 1
+        labels = layers if shared else [f"{q} ({activations[q]})" for q in layers]
+        ax.set_xticks(np.arange(len(layers)), labels, fontsize=7, rotation=0 if shared else 45, ha="center" if
+                      shared else "right")
+        ax.set_xlabel(f"layer ({next(iter(activations.values()))})" if shared else "layer")
         ax.set_title(title)
         if col == 3:
-            ax.set_yscale("log")
+            if any(v > 0 for h in history.values() for v in (row[3] for row in h)):
+                ax.set_yscale("log")
         else:
             ax.set_ylim(0, 1)
     axes[0].legend(fontsize=7, title="over time", title_fontsize=7)

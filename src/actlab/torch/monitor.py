@@ -85,11 +85,16 @@ class _LayerStats:
     means: deque = field(init=False)
     stds: deque = field(init=False)
     grad_norms: deque = field(init=False)
-    history: list = field(default_factory=list)  # (step, dead, saturated, grad_norm) snapshots for the figure
+    history: list = field(default_factory=list)  # [step, dead, saturated, grad_norm] snapshots for the figure
 
     def __post_init__(self) -> None:
         for name in ("active", "saturated", "zeros", "means", "stds", "grad_norms"):
             setattr(self, name, deque(maxlen=self.window))
+
+    def record_grad(self, norm: float) -> None:
+        self.grad_norms.append(norm)
+        if self.history:
+            self.history[-1][3] = norm
 
     def summary(self) -> dict:
         def mean(values):
@@ -198,7 +203,7 @@ class Monitor:
             self._measure(stats, mod, x)
             if x.requires_grad and torch.is_grad_enabled():
                 # Registered before the module runs, so an in-place activation cannot hide the input's gradient.
-                x.register_hook(lambda g: stats.grad_norms.append(float(torch.linalg.vector_norm(g.float()))))
+                x.register_hook(lambda g: stats.record_grad(float(torch.linalg.vector_norm(g.float()))))
 
         return hook
 
@@ -227,9 +232,8 @@ class Monitor:
         stats.zeros.append(zeros)
         stats.means.append(mean)
         stats.stds.append(std)
-        dead = stats.summary()["dead_fraction"]
-        last_grad = stats.grad_norms[-1] if stats.grad_norms else math.nan
-        stats.history.append((self._step, dead, stats.saturated[-1], last_grad))
+        # The gradient of this batch arrives later, in the backward pass (record_grad fills it in).
+        stats.history.append([self._step, stats.summary()["dead_fraction"], saturated, math.nan])
 
     # --- results --------------------------------------------------------------------------------------------------
     def report(self) -> list[dict]:

@@ -174,7 +174,7 @@
       return d;
     });
     this.el.dataset.points = String(points);
-    this.el.dataset.signature = signature.toPrecision(12);
+    this.el.dataset.signature = this.series.length + ":" + points + ":" + signature.toPrecision(12);
     this.el.dataset.drawn = points > 0 ? "true" : "false";
     this._paint();
     this._legend();

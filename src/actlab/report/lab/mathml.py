@@ -7,14 +7,24 @@ page needs a brace with one row per case and well-formed markup, so the lab prin
 from __future__ import annotations
 
 import re
+from html.entities import html5
 
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 _MATH_OPEN = '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
-_RAW_TEXT = re.compile(r"<(mo|mi|mn|mtext)>([^<>]*?[<>&][^<>]*?|<|>|&)</\1>")
 _LOOSE_LT = re.compile(r"<(mo|mi|mn|mtext)><(=?)</\1>")
 _LOOSE_GT = re.compile(r"<(mo|mi|mn|mtext)>>(=?)</\1>")
+_NAMED = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+
+
+def _numeric(match: re.Match) -> str:
+    """&InvisibleTimes; -> &#x2062;: named entities beyond XML's five are HTML-only; numbers work everywhere."""
+    name = match[1]
+    if name in ("lt", "gt", "amp", "quot", "apos"):
+        return match[0]
+    chars = html5.get(name + ";")
+    return "".join(f"&#x{ord(c):x};" for c in chars) if chars else match[0]
 
 
 class _Printer(MathMLPresentationPrinter):
@@ -25,7 +35,9 @@ class _Printer(MathMLPresentationPrinter):
 
     def _print_Piecewise(self, expr):
         row = self.dom.createElement("mrow")
-        row.appendChild(self._text("mo", "{"))
+        brace = self._text("mo", "{")
+        brace.setAttribute("stretchy", "true")
+        row.appendChild(brace)
         table = self.dom.createElement("mtable")
         table.setAttribute("columnalign", "left left")
         for piece in expr.args:
@@ -67,7 +79,7 @@ class _Printer(MathMLPresentationPrinter):
 def _escape(markup: str) -> str:
     markup = _LOOSE_LT.sub(lambda m: f"<{m[1]}>&lt;{m[2]}</{m[1]}>", markup)
     markup = _LOOSE_GT.sub(lambda m: f"<{m[1]}>&gt;{m[2]}</{m[1]}>", markup)
-    return markup
+    return _NAMED.sub(_numeric, markup)
 
 
 def to_mathml(expr: sp.Expr) -> str:

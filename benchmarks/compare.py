@@ -1,0 +1,146 @@
+"""Benchmark of `actlab compare`: the default sweep and the per-run cost against a bare PyTorch loop.
+
+Targets (issue 6): every elementwise activation x 5 seeds, MNIST-1D, MLP 100-100, 20 epochs finishes in <= 5 minutes
+on 2 cores; the per-run time is within 1.2x of a bare hand-written PyTorch training loop of the same model (Adam,
+batch 100, test accuracy after every epoch, one thread), measured in the same process.
+
+    python benchmarks/compare.py                     # the full default sweep (a few minutes)
+    python benchmarks/compare.py --seeds 1 --activations relu,tanh    # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def bare_torch_loop(data, activation: str, epochs: int, lr: float, batch_size: int, seed: int) -> float:
+    """The hand-written reference: seconds for `epochs` of training plus a test evaluation after each epoch."""
+    import torch
+    import torch.nn as nn
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}[activation]
+    X = torch.tensor(np.asarray(data.X_train, np.float32))
+    y = torch.tensor(np.asarray(data.y_train, np.int64))
+    Xt = torch.tensor(np.asarray(data.X_test, np.float32))
+    yt = torch.tensor(np.asarray(data.y_test, np.int64))
+    model = nn.Sequential(nn.Linear(X.shape[1], 100), act(), nn.Linear(100, 100), act(), nn.Linear(100, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for _ in range(epochs):
+        perm = torch.randperm(X.shape[0])
+        for i in range(0, X.shape[0], batch_size):
+            idx = perm[i:i + batch_size]
+            opt.zero_grad()
+            loss = loss_fn(model(X[idx]), y[idx])
+            loss.backward()
+            opt.step()
+        with torch.no_grad():
+            float((model(Xt).argmax(1) == yt).float().mean())
+    return time.perf_counter() - start
+
+
+def per_run(activations: list[str], backend: str, repeats: int, epochs: int) -> list[dict]:
+    """actlab's one-run time (runner.execute, in this process) next to the bare torch loop, median of repeats."""
+    from actlab import data as datasets
+    from actlab.compare import Plan
+    from actlab.compare.runner import execute
+
+    data = datasets.load("mnist1d", seed=0)
+    rows = []
+    for act in activations:
+        cfg = Plan([act], ["mnist1d"], seeds=1, epochs=epochs, backend=backend, store="unused").configs()[0]
+        execute(cfg)  # warm-up: imports, data cache
+        bare_torch_loop(data, act, 1, 1e-3, 100, 0)
+        ours, wall, bare = [], [], []
+        for _ in range(repeats):  # interleaved, so a noisy neighbour hits both alike
+            t = time.perf_counter()
+            res = execute(cfg)
+            wall.append(time.perf_counter() - t)
+            ours.append(res["metrics"]["train_time"])
+            bare.append(bare_torch_loop(data, act, epochs, 1e-3, 100, 0))
+        rows.append({"activation": act, "actlab_train_s": statistics.median(ours),
+                     "actlab_run_s": statistics.median(wall), "torch_bare_s": statistics.median(bare),
+                     "ratio": statistics.median(wall) / statistics.median(bare)})
+    return rows
+
+
+def sweep(activations: list[str], seeds: int, epochs: int, backend: str, workers: int, store: Path):
+    from actlab.compare import Plan, run
+    from actlab.compare.executors import Pool
+
+    plan = Plan(activations, ["mnist1d"], seeds=seeds, epochs=epochs, backend=backend, store=store, workers=workers)
+    start = time.perf_counter()
+    results = run(plan, executor=Pool(workers))
+    return results, time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    import actlab
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--activations", help="comma-separated (default: every elementwise activation)")
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--backend", default="numpy", choices=("numpy", "torch"))
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=3, help="repeats of the per-run timing")
+    p.add_argument("--store", help="run store (default: a fresh temporary file, so the sweep really runs)")
+    p.add_argument("--json", metavar="FILE", help="write the numbers as JSON")
+    p.add_argument("--figures", metavar="DIR")
+    args = p.parse_args(argv)
+    activations = args.activations.split(",") if args.activations else actlab.names(kind="elementwise")
+
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Console(width=200)
+    timing = per_run([a for a in ("relu", "tanh") if a in actlab.names()], args.backend, args.repeats, args.epochs)
+    t = Table(title=f"one run: MNIST-1D, MLP 40-100-100-10, Adam, batch 100, {args.epochs} epochs, 1 thread "
+              "(median of %d)" % args.repeats)
+    for col in ("activation", "actlab run s", "of which training s", "bare torch loop s", "ratio (target <= 1.2)"):
+        t.add_column(col, justify="right")
+    for r in timing:
+        t.add_row(r["activation"], f"{r['actlab_run_s']:.3f}", f"{r['actlab_train_s']:.3f}",
+                  f"{r['torch_bare_s']:.3f}", f"{r['ratio']:.2f}")
+    out.print(t)
+
+    store = Path(args.store) if args.store else Path(tempfile.mkdtemp()) / "bench.sqlite"
+    results, wall = sweep(activations, args.seeds, args.epochs, args.backend, args.workers, store)
+    n = len(results.runs)
+    train = [r["train_time"] for r in results.runs if r["train_time"] is not None]
+    out.print(results.table(f"the default sweep: {len(activations)} activations x {args.seeds} seeds, MNIST-1D, "
+                            f"{results.plan.model}, {args.epochs} epochs, {args.backend}"))
+    bare = statistics.median(r["torch_bare_s"] for r in timing) if timing else float("nan")
+    summary = {
+        "runs": n, "activations": len(activations), "seeds": args.seeds, "epochs": args.epochs,
+        "backend": args.backend, "workers": args.workers, "sweep_wall_s": wall, "sweep_target_s": 300.0,
+        "mean_train_s_per_run_in_sweep": statistics.mean(train) if train else None,
+        "bare_torch_relu_s": bare, "per_run": timing,
+        "statuses": {s: sum(r["status"] == s for r in results.runs) for s in ("done", "diverged", "failed")},
+    }
+    print(f"\nsweep: {n} runs on {args.workers} workers in {wall:.1f} s (target <= 300 s: "
+          f"{'met' if wall <= 300 else 'MISSED'}); statuses {summary['statuses']}")
+    worst = max((r["ratio"] for r in timing), default=float("nan"))
+    ratios = ", ".join(f"{r['activation']} {r['ratio']:.2f}" for r in timing)
+    print(f"per run: actlab / bare torch loop = {ratios} "
+          f"(target <= 1.2: {'met' if worst <= 1.2 else 'MISSED'})")
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
+    if args.figures:
+        results.figures(args.figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

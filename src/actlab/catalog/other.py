@@ -1,0 +1,195 @@
+"""Activations the field uses that no big framework ships: bent identity, ISRU, arctan, Gaussian, Elliott, SQNL."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from actlab.catalog import _math as m
+from actlab.registry import register
+from actlab.spec import Activation, Param, Properties
+
+
+def _bent_identity(x):
+    # (sqrt(x^2 + 1) - 1)/2 + x, without the cancellation in sqrt(x^2 + 1) - 1 near 0 (x^2/(sqrt(x^2 + 1) + 1))
+    # nor the one between (h - 1)/2 and x for x << 0 (there h + x = 1/(h - x), so f = (1/(h + |x|) + x - 1)/2).
+    h = np.hypot(x, 1.0)
+    xc = np.clip(x, -1e300, 1e300)
+    small_or_pos = 0.5 * (xc * (xc / (h + 1.0))) + x
+    neg = 0.5 * (1.0 / (h + np.abs(xc)) + (x - 1.0))  # h - x = h + |x| where this branch is used
+    return np.where(x <= -1.0, neg, small_or_pos)
+
+
+def _bent_identity_derivative(x):
+    xc = np.clip(x, -1e20, 1e20)  # x/h is +-1 (rounded) beyond; avoids inf/inf
+    return 1.0 + xc / (2.0 * np.hypot(xc, 1.0))
+
+
+BENT_IDENTITY = register(
+    Activation(
+        name="bent_identity",
+        aliases=("bentidentity",),
+        summary="(sqrt(x^2 + 1) - 1)/2 + x: a smooth, unbounded identity bent by a hyperbola; slope in (1/2, 3/2).",
+        forward=_bent_identity,
+        derivative=_bent_identity_derivative,
+        formula="(sqrt(x**2 + 1) - 1)/2 + x",
+        properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,
+                              saturates="none", sparse=False),
+        notes="Rewritten to avoid the two cancellations of the textbook form and the overflow of x^2 at 1e155.",
+        frameworks={},
+        reference="(folklore; listed in Wikipedia's activation table)",
+    )
+)
+
+
+def _isru_scale(x, alpha):
+    s = math.sqrt(alpha)
+    big = min(1e300, 1e30 / s)  # beyond, the result is +-1/sqrt(alpha) to within 1e-60
+    xc = np.clip(x, -big, big)
+    return xc, np.hypot(1.0, s * xc)
+
+
+def _isru(x, alpha):
+    xc, h = _isru_scale(x, alpha)
+    return xc / h
+
+
+def _isru_derivative(x, alpha):
+    s = math.sqrt(alpha)
+    xc = np.clip(x, -1e300 / max(s, 1.0), 1e300 / max(s, 1.0))  # (1 + alpha x^2)^-1.5 underflows to 0 long before
+    r = 1.0 / np.hypot(1.0, s * xc)
+    return r * r * r
+
+
+ISRU = register(
+    Activation(
+        name="isru",
+        aliases=("inverse_square_root_unit",),
+        summary="x/sqrt(1 + alpha x^2): a cheap sigmoid-shaped squashing to (-1/sqrt(alpha), 1/sqrt(alpha)).",
+        forward=_isru,
+        derivative=_isru_derivative,
+        formula="x/sqrt(1 + alpha*x**2)",
+        params=(Param("alpha", 1.0, 0.0, low_open=True, doc="saturation at +-1/sqrt(alpha)"),),
+        properties=lambda p: Properties(range=(-1 / math.sqrt(p["alpha"]), 1 / math.sqrt(p["alpha"])),
+                                        monotonic=True, zero_centered=True, smooth=math.inf, saturates="both",
+                                        sparse=False),
+        notes="x/hypot(1, sqrt(alpha) x): no overflow of x^2; isru(+-inf) = +-1/sqrt(alpha). "
+              "isru'(x) = (1 + alpha x^2)^(-3/2).",
+        frameworks={},
+        reference="Carlile et al. 2017, Improving Deep Learning by Inverse Square Root Linear Units, "
+                  "arXiv:1710.09967",
+    )
+)
+
+
+def _arctan_derivative(x):
+    ax = np.abs(x)
+    small = 1.0 / (1.0 + np.minimum(ax, 1e150) ** 2)
+    big = np.maximum(ax, 1e150)
+    return np.where(ax <= 1e150, small, (1.0 / big) / big)
+
+
+ARCTAN = register(
+    Activation(
+        name="arctan",
+        aliases=("atan", "arc_tangent"),
+        summary="arctan(x): a sigmoid-shaped squashing to (-pi/2, pi/2) with slowly (1/x^2) vanishing gradient.",
+        forward=np.arctan,
+        derivative=_arctan_derivative,
+        formula="atan(x)",
+        properties=Properties(range=(-math.pi / 2, math.pi / 2), monotonic=True, zero_centered=True,
+                              smooth=math.inf, saturates="both", sparse=False),
+        notes="arctan'(x) = 1/(1 + x^2), computed as (1/x)/x beyond 1e150 so that x^2 does not overflow.",
+        frameworks={"torch": "torch.atan", "jax": "jnp.arctan"},
+        reference="(textbook)",
+    )
+)
+
+
+def _gaussian(x):
+    ax = np.minimum(np.abs(x), 40.0)  # exp(-1600) = 0; keeps the exact square finite
+    hi, lo = m.two_square(ax)
+    return np.exp(-hi) * (1.0 - lo)
+
+
+def _gaussian_derivative(x):
+    ax = np.minimum(np.abs(x), 40.0)
+    xc = np.clip(x, -40.0, 40.0)
+    hi, lo = m.two_square(ax)
+    y = (-2.0 * xc) * (np.exp(-hi) * (1.0 - lo))
+    tail = ax > 26.0  # exp(-x^2) subnormal: scale by e^64 so that the product is rounded once
+    if tail.any():
+        y[tail] = ((-2.0 * xc[tail]) * (np.exp(-hi[tail] + 64.0) * (1.0 - lo[tail]))) * m._EXP_M_TAIL
+    return y
+
+
+GAUSSIAN = register(
+    Activation(
+        name="gaussian",
+        aliases=("gauss", "gaussian_rbf"),
+        summary="exp(-x^2): a radial-basis bump, 1 at 0, vanishing on both sides.",
+        forward=_gaussian,
+        derivative=_gaussian_derivative,
+        formula="exp(-x**2)",
+        properties=Properties(range=(0.0, 1.0), monotonic=False, zero_centered=False, smooth=math.inf,
+                              saturates="both", sparse=False),
+        notes="x^2 is computed exactly (Dekker), so exp(-x^2) is accurate to the last bit out to x = 27.",
+        frameworks={},
+        reference="Broomhead & Lowe 1988, Radial Basis Functions",
+    )
+)
+
+
+def _elliott(x):
+    # 0.5 x/(1 + |x|) + 0.5 without cancellation: 0.5/(1 + |x|) for x < 0, (0.5 + x)/(1 + x) for x >= 0
+    xc = np.minimum(x, 1e20)  # (0.5 + x)/(1 + x) rounds to 1 beyond; avoids inf/inf
+    ax = np.abs(xc)
+    return np.where(xc < 0, 0.5, 0.5 + ax) / (1.0 + ax)
+
+
+def _elliott_derivative(x):
+    r = 1.0 / (1.0 + np.abs(x))
+    return 0.5 * (r * r)
+
+
+ELLIOTT = register(
+    Activation(
+        name="elliott",
+        aliases=("elliot", "elliott_sigmoid"),
+        summary="x/(2(1 + |x|)) + 1/2: softsign rescaled to (0, 1); a sigmoid without exp.",
+        forward=_elliott,
+        derivative=_elliott_derivative,
+        formula="x/(2*(1 + Abs(x))) + 1/2",
+        kinks=(0.0,),
+        properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=1, saturates="both",
+                              sparse=False),
+        notes="(softsign(x) + 1)/2; FANN's 'Elliot' activation. The symmetric variant is softsign itself.",
+        frameworks={},
+        reference="Elliott 1993, A Better Activation Function for Artificial Neural Networks, ISR TR 93-8",
+    )
+)
+
+
+def _sqnl(x):
+    t = np.clip(x, -2.0, 2.0)
+    return t * (1.0 - 0.25 * np.abs(t))
+
+
+
+SQNL = register(
+    Activation(
+        name="sqnl",
+        aliases=("square_nonlinearity",),
+        summary="x - x|x|/4 on [-2, 2], +-1 outside: a piecewise-quadratic tanh.",
+        forward=_sqnl,
+        derivative=lambda x: m.keep_nan(np.where(np.abs(x) >= 2.0, 0.0, 1.0 - 0.5 * np.abs(x)), x),
+        formula="Piecewise((-1, x < -2), (x + x**2/4, x < 0), (x - x**2/4, x <= 2), (1, True))",
+        kinks=(-2.0, 2.0),
+        properties=Properties(range=(-1.0, 1.0), monotonic=True, zero_centered=True, smooth=1, saturates="both",
+                              sparse=False),
+        notes="C^1 (the second derivative jumps at 0 and +-2); derivative 0 at +-2.",
+        frameworks={},
+        reference="Wuraola & Patel 2018, SQNL: A New Computationally Efficient Activation Function, IJCNN",
+    )
+)

@@ -1,0 +1,107 @@
+"""Shrinkage activations: hard, soft and tanh shrink (from sparse coding / denoising)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from actlab.catalog import _math as m
+from actlab.registry import register
+from actlab.spec import Activation, Param, Properties
+
+
+def _hard_shrink(x, lambd):
+    return np.where(np.abs(x) > lambd, x, np.where(np.isnan(x), x, 0.0))
+
+
+def _hard_shrink_derivative(x, lambd):
+    return np.heaviside(np.abs(x) - lambd, 0.0)
+
+
+HARD_SHRINK = register(
+    Activation(
+        name="hard_shrink",
+        aliases=("hardshrink",),
+        summary="x where |x| > lambd, else 0: hard thresholding.",
+        forward=_hard_shrink,
+        derivative=_hard_shrink_derivative,
+        formula="Piecewise((x, Abs(x) > lambd), (0, True))",
+        params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
+        kinks=lambda p: (-p["lambd"], p["lambd"]),
+        properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
+                                        smooth=-1 if p["lambd"] > 0 else math.inf, saturates="none",
+                                        sparse=p["lambd"] > 0),
+        notes="Discontinuous at +-lambd (jumps by lambd); derivative 0 at +-lambd. 'lambd' as in PyTorch "
+              "(lambda is a Python keyword).",
+        frameworks={"torch": "F.hardshrink", "torch_args": "lambd=lambd", "keras": "hard_shrink"},
+        reference="Donoho & Johnstone 1994, Ideal Spatial Adaptation by Wavelet Shrinkage",
+    )
+)
+
+
+def _soft_shrink(x, lambd):
+    # x - lambd, x + lambd and 0 are exact near the thresholds (Sterbenz), so no cancellation error.
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, np.where(np.isnan(x), x, 0.0)))
+
+
+SOFT_SHRINK = register(
+    Activation(
+        name="soft_shrink",
+        aliases=("softshrink",),
+        summary="sign(x) max(|x| - lambd, 0): soft thresholding, the proximal operator of the L1 norm.",
+        forward=_soft_shrink,
+        derivative=_hard_shrink_derivative,
+        formula="Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True))",
+        params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
+        kinks=lambda p: (-p["lambd"], p["lambd"]),
+        properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
+                                        smooth=0 if p["lambd"] > 0 else math.inf, saturates="none",
+                                        sparse=p["lambd"] > 0),
+        notes="Derivative 1 for |x| > lambd, 0 on [-lambd, lambd] (0 at the kinks, as PyTorch).",
+        frameworks={"torch": "F.softshrink", "torch_args": "lambd=lambd", "keras": "soft_shrink"},
+        reference="Donoho 1995, De-noising by Soft-Thresholding, IEEE Trans. Inf. Theory 41(3)",
+    )
+)
+
+# x - tanh(x) = (x cosh x - sinh x)/cosh x, and x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1)/(2k+1)!: all terms
+# positive, so the series has no cancellation. Used for |x| < 1.5, where x - tanh(x) loses up to 30 bits.
+_TS_COEF = tuple(2 * k / math.factorial(2 * k + 1) for k in range(1, 14))
+_TS_CUT = 1.5
+
+
+def _tanh_shrink_small(x):
+    t = x * x
+    acc = np.full_like(x, _TS_COEF[-1])
+    for c in reversed(_TS_COEF[:-1]):
+        acc *= t
+        acc += c
+    return (acc * (t * x)) / np.cosh(x)
+
+
+def _tanh_shrink(x):
+    y = x - np.tanh(x)
+    return m.patch(y, x, np.abs(x) < _TS_CUT, _tanh_shrink_small)
+
+
+def _tanh_shrink_derivative(x):
+    t = np.tanh(x)
+    return t * t
+
+
+TANH_SHRINK = register(
+    Activation(
+        name="tanh_shrink",
+        aliases=("tanhshrink",),
+        summary="x - tanh(x): small inputs shrink to ~x^3/3, large ones pass shifted by +-1.",
+        forward=_tanh_shrink,
+        derivative=_tanh_shrink_derivative,
+        formula="x - tanh(x)",
+        properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True, smooth=math.inf,
+                              saturates="none", sparse=False),
+        notes="Near 0 x - tanh(x) cancels (all digits lost below 1e-8); we sum the positive series of "
+              "x cosh x - sinh x and divide by cosh x for |x| < 1.5.",
+        frameworks={"torch": "F.tanhshrink", "keras": "tanh_shrink"},
+        reference="PyTorch torch.nn.Tanhshrink",
+    )
+)

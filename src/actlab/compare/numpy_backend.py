@@ -1,0 +1,68 @@
+"""``--backend numpy`` (the default): the run trained by ``actlab.nn`` in float32, the catalog's own derivative in
+the backward pass."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from actlab.compare.plan import Model
+
+
+def _optimizer(nn, name: str, lr: float):
+    if name == "sgd":
+        return nn.SGD(lr)
+    if name == "momentum":
+        return nn.Momentum(lr, nesterov=True)
+    return nn.Adam(lr)
+
+
+def train(config: dict[str, Any], data) -> dict[str, Any]:
+    from actlab import nn
+
+    model_spec = Model.parse(config["model"])
+    if model_spec.kind != "mlp":
+        raise ValueError(f"the NumPy backend trains MLPs; {config['model']} needs --backend torch")
+    classification = data.task == "classification"
+    n_out = data.n_classes if classification else 1
+    model = nn.mlp(data.X_train.shape[1], list(model_spec.widths), n_out, activation=config["activation"],
+                   dtype=np.float32, seed=config["seed"])
+    loss = nn.SoftmaxCrossEntropy() if classification else nn.MSE()
+    start = time.perf_counter()
+    history = nn.fit(model, data.X_train, data.y_train, loss, _optimizer(nn, config["optimizer"], config["lr"]),
+                     epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"],
+                     X_val=data.X_test, y_val=data.y_test)
+    train_time = time.perf_counter() - start
+    curve = {
+        "loss": [_finite(v) for v in history.loss],
+        "train_score": [_finite(v) for v in history.train_score],
+        "test_score": [_finite(v) for v in history.val_score],
+    }
+    if history.diverged:
+        curve["test_score"].append(None)  # the diverged epoch has no test score; keep the lists aligned
+    probe = {} if history.diverged else _probe(nn, model, loss, data, config)
+    return {"curve": curve, "diverged": history.diverged, "bad_loss": history.loss[-1] if history.diverged else None,
+            "train_time": train_time, "probe": probe}
+
+
+def _finite(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def _probe(nn, model, loss, data, config) -> dict[str, Any]:
+    """Dead units and saturation over a few training batches; gradient norms from one backward pass on them."""
+    from actlab.compare.runner import activation_probe
+
+    take = min(data.X_train.shape[0], config["batch_size"] * config["eval_batches"])
+    X = np.asarray(data.X_train[:take], dtype=model.dtype)
+    with nn.Recorder(model) as rec:
+        out = model.forward(X, training=True)
+        _, grad = loss.value_and_grad(out, loss.target(data.y_train[:take], out.shape[1], model.dtype))
+        model.backward(grad)
+        pre = [r.pre for r in rec.records]
+        grad_norms = rec.weight_grad_norms()
+    probe = activation_probe(config["activation"], pre)
+    probe["grad_norms"] = grad_norms
+    return probe

@@ -1,0 +1,143 @@
+"""Showing a comparison: a rich table for the terminal, JSON, CSV, and figures (score distributions, mean learning
+curves with 95% bands). Everything renders from the rows of ``stats.summarize_runs``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any, Sequence
+
+from actlab.compare.stats import Row
+
+MARK_TEXT = {"+": "better", "-": "worse", "": "n.s.", "base": "baseline"}
+
+
+def _fmt(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{digits}f}"
+
+
+def _p(p: float | None) -> str:
+    if p is None or not math.isfinite(p):
+        return "—"
+    return "<0.001" if p < 1e-3 else f"{p:.3f}"
+
+
+def table(rows: Sequence[Row], score: str = "final_score", title: str | None = None):
+    """A rich Table: rank, ★ (not significantly worse than the top row), activation, score mean ± std [95% CI],
+    Δ vs baseline, p (Holm), effect size, verdict, and the other metrics' means."""
+    from rich.table import Table
+
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for name, justify in (("dataset", "left"), ("#", "right"), ("", "left"), ("activation", "left"), (score, "right"),
+                          ("95% CI", "right"), ("Δ vs base", "right"), ("p (Holm)", "right"), ("d_z", "right"),
+                          ("", "left"), ("epochs→target", "right"), ("dead", "right"), ("sat.", "right"),
+                          ("time/run s", "right"), ("runs", "right")):
+        t.add_column(name, justify=justify, no_wrap=True)
+    for r in rows:
+        s = r.metrics[score]
+        vb = r.vs_baseline
+        verdict = {"+": "[green]▲ better[/]", "-": "[red]▼ worse[/]", "base": "[dim]baseline[/]"}.get(r.mark, "")
+        runs = f"{r.done}/{r.runs}" + (f" [red]{r.diverged} div[/]" if r.diverged else "") + \
+            (f" [red]{r.failed} failed[/]" if r.failed else "")
+        t.add_row(
+            r.dataset, str(r.rank), "[bold yellow]★[/]" if r.tied_best else "", r.activation,
+            f"{_fmt(s.mean)} ± {_fmt(s.std)}", f"[{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]",
+            _fmt(vb.mean_diff, 3) if vb else "", _p(r.p_holm) if vb else "", _fmt(vb.effect, 2) if vb else "",
+            verdict, _fmt(r.metrics["epochs_to_target"].mean, 1), _fmt(r.metrics["dead_fraction"].mean, 2),
+            _fmt(r.metrics["saturation"].mean, 2), _fmt(r.metrics["train_time"].mean, 2), runs,
+        )
+    return t
+
+
+def to_json(rows: Sequence[Row], **meta: Any) -> str:
+    return json.dumps({**meta, "rows": [r.to_dict() for r in rows]}, indent=2, allow_nan=False)
+
+
+CSV_FIELDS = ("dataset", "rank", "tied_best", "activation", "runs", "done", "diverged", "failed", "mark", "mean_diff",
+              "p", "p_holm", "effect")
+
+
+def to_csv(rows: Sequence[Row]) -> str:
+    """One line per (dataset, activation): counts, the paired test, and n/mean/std/ci for every metric."""
+    metrics = list(rows[0].metrics) if rows else []
+    header = list(CSV_FIELDS) + [f"{m}_{s}" for m in metrics for s in ("n", "mean", "std", "ci_low", "ci_high")]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        vb = r.vs_baseline
+        line: list[Any] = [r.dataset, r.rank, int(r.tied_best), r.activation, r.runs, r.done, r.diverged, r.failed, r.mark,
+                           vb.mean_diff if vb else "", vb.p if vb else "", r.p_holm, vb.effect if vb else ""]
+        for m in metrics:
+            s = r.metrics[m]
+            line += [s.n, s.mean, s.std, s.ci_low, s.ci_high]
+        w.writerow(["" if isinstance(v, float) and not math.isfinite(v) else v for v in line])
+    return buf.getvalue()
+
+
+def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path, score: str = "final_score") -> list[Path]:
+    """Per dataset: score distributions (one strip + box per activation) and mean test curves with 95% bands.
+
+    Writes PNG and SVG; returns the paths.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for dataset in dict.fromkeys(r.dataset for r in rows):
+        ds_rows = [r for r in rows if r.dataset == dataset]
+        order = [r.activation for r in ds_rows]  # ranked
+        values = {a: [] for a in order}
+        for run in runs:
+            if run["dataset"] == dataset and run["status"] == "done" and run["activation"] in values:
+                v = (run.get("metrics") or {}).get(score)
+                if v is not None:
+                    values[run["activation"]].append(v)
+        fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(order) + 2), 4.0), layout="constrained")
+        data = [values[a] or [math.nan] for a in order]
+        ax.boxplot(data, positions=range(len(order)), widths=0.6, showfliers=False)
+        for i, a in enumerate(order):
+            xs = [i + 0.12 * ((j % 5) - 2) / 2 for j in range(len(values[a]))]
+            ax.scatter(xs, values[a], s=12, alpha=0.7, zorder=3)
+        ax.set_xticks(range(len(order)), order, rotation=60, ha="right")
+        ax.set_ylabel(f"test {score.replace('_', ' ')}")
+        ax.set_title(f"{dataset}: {score.replace('_', ' ')} per activation over seeds (ranked)")
+        ax.grid(axis="y", alpha=0.3)
+        paths += _save(fig, out / f"{_safe(dataset)}-scores")
+        plt.close(fig)
+
+        fig, ax = plt.subplots(figsize=(7.0, 4.5), layout="constrained")
+        for r in ds_rows:
+            if not r.curve_mean:
+                continue
+            epochs = list(range(1, len(r.curve_mean) + 1))
+            (line,) = ax.plot(epochs, r.curve_mean, label=r.activation, lw=1.4)
+            lo = [b[0] if math.isfinite(b[0]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
+            hi = [b[1] if math.isfinite(b[1]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
+            ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.15, lw=0)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("test score")
+        ax.set_title(f"{dataset}: mean test score per epoch, 95% band over seeds")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2 if len(ds_rows) > 8 else 1, loc="lower right")
+        paths += _save(fig, out / f"{_safe(dataset)}-curves")
+        plt.close(fig)
+    return paths
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _save(fig, stem: Path) -> list[Path]:
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
+    fig.savefig(paths[0], dpi=120)
+    fig.savefig(paths[1])
+    return paths

@@ -1,0 +1,89 @@
+"""leaderboard.html: the comparison results from the run store, with confidence intervals and paired tests."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from actlab.report.lab.html import esc, num, page, placeholder
+from actlab.report.lab.site import Site
+from actlab.report.lab.sources import Missing, finite
+
+MARKS = {
+    "+": ("sig", "significantly better than the baseline"),
+    "-": ("failed", "significantly worse than the baseline"),
+    "base": ("muted", "the baseline"),
+    "": ("muted", "no significant difference"),
+}
+
+
+def _ci_bar(row: dict[str, Any], lo: float, hi: float) -> str:
+    """The 95% CI as a bar on the group's common scale (plain CSS, no script needed)."""
+    a, b, m = row.get("ci_low"), row.get("ci_high"), row.get("mean")
+    if not (finite(a) and finite(b) and finite(m)) or hi <= lo:
+        return ""
+    left = 100 * (a - lo) / (hi - lo)
+    width = max(100 * (b - a) / (hi - lo), 0.6)
+    mid = 100 * (m - lo) / (hi - lo)
+    return (f'<span style="position:relative;display:block;height:10px;background:#eef0f4;border-radius:3px;min-width:120px">'
+            f'<span style="position:absolute;left:{left:.2f}%;width:{width:.2f}%;top:2px;height:6px;background:#8fb0e6;'
+            f'border-radius:3px"></span><span style="position:absolute;left:{mid:.2f}%;top:0;width:2px;height:10px;'
+            f'background:#1f5fbf"></span></span>')
+
+
+def _group_table(rows: list[dict[str, Any]]) -> str:
+    lows = [r["ci_low"] for r in rows if finite(r.get("ci_low"))]
+    highs = [r["ci_high"] for r in rows if finite(r.get("ci_high"))]
+    lo, hi = (min(lows), max(highs)) if lows and highs else (0.0, 1.0)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    lo, hi = lo - pad, hi + pad
+    head = ("<tr><th>rank</th><th>activation</th><th>mean</th><th>95% CI</th><th></th><th>std</th>"
+            "<th>runs (done / diverged / failed)</th><th>\u0394 vs baseline</th><th>p (Holm)</th><th>effect</th>"
+            "<th>vs baseline</th></tr>")
+    body = []
+    for r in sorted(rows, key=lambda r: (r.get("rank") if finite(r.get("rank")) else math.inf, r["activation"])):
+        cls, text = MARKS.get(r.get("mark") or "", ("muted", str(r.get("mark"))))
+        ci = f"[{num(r.get('ci_low'))}, {num(r.get('ci_high'))}]"
+        runs = f"{num(r.get('runs'))} ({num(r.get('done'))} / {num(r.get('diverged'))} / {num(r.get('failed'))})"
+        body.append(
+            f'<tr data-activation="{esc(r["activation"])}"><td class="num">{esc(num(r.get("rank")))}</td>'
+            f'<td>{esc(r["activation"])}</td><td class="num">{esc(num(r.get("mean")))}</td>'
+            f'<td class="num">{esc(ci)}</td><td>{_ci_bar(r, lo, hi)}</td><td class="num">{esc(num(r.get("std")))}</td>'
+            f'<td class="num">{esc(runs)}</td><td class="num">{esc(num(r.get("mean_diff")))}</td>'
+            f'<td class="num">{esc(num(r.get("p_holm")))}</td><td class="num">{esc(num(r.get("effect")))}</td>'
+            f'<td class="{cls}">{esc(text)}</td></tr>'
+        )
+    return f'<div class="table-wrap"><table class="data leaderboard"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def render(site: Site) -> dict[str, str]:
+    lb = site.leaderboard
+    if isinstance(lb, Missing):
+        content = placeholder(lb.reason, lb.command)
+    else:
+        groups: dict[tuple, list[dict]] = {}
+        for r in lb:
+            groups.setdefault((r.get("dataset"), r.get("model"), r.get("backend")), []).append(r)
+        sections = []
+        for (dataset, model, backend), rows in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            recipe = rows[0].get("recipe") or {}
+            details = ", ".join(f"{k} {v}" for k, v in recipe.items() if k not in ("model", "backend"))
+            score = rows[0].get("score", "score")
+            sections.append(
+                f"<h2>{esc(dataset)} \u00b7 {esc(model)} \u00b7 {esc(backend)}</h2>"
+                f'<p class="muted">Score: <code>{esc(score)}</code> (mean over seeds, higher is better). '
+                f"{esc(details)}</p>{_group_table(rows)}"
+            )
+        content = "".join(sections)
+    body = f"""
+<h1>Leaderboard</h1>
+<p class="lead">Activations trained under the same recipe over several seeds, from the comparison store
+(<code>{esc(site.store)}</code>). A difference counts only when a paired test over seeds says so.</p>
+<p class="muted">The 95% confidence interval is for the mean score over seeds. \u201c\u0394 vs baseline\u201d is the mean
+paired difference to the baseline (ReLU unless the comparison chose another) on the same seeds; its p-value is
+Holm-corrected for the number of activations compared, and \u201csignificantly better/worse\u201d means p &lt; 0.05
+after that correction. The effect is the paired difference in units of its standard deviation. Run
+<code>actlab compare</code> to add results, then rebuild the lab.</p>
+{content}
+"""
+    return {"leaderboard.html": page("Leaderboard", body, current="leaderboard.html")}

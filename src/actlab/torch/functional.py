@@ -1,0 +1,245 @@
+"""``function(name, **params)``: any catalog activation as a callable on torch tensors.
+
+Modes (chosen per call of :func:`function`, defaults per activation from the benchmark in docs/torch.md):
+
+* ``exact=True``  - float32/float16/bfloat16 results within 1 ULP (gradients 2 ULP) of the exact value: the kernel
+  runs in float64 and is rounded once (or the native kernel, where that one is already exact);
+* ``exact=False`` - the torch.nn.functional kernel where torch has the activation, otherwise actlab's fused
+  :class:`~actlab.torch.autograd.Elementwise` in the input's precision;
+* ``exact=None``  - the activation's default: exact where exact fwd+bwd costs <= 1.2x native.
+
+``memory`` picks what the backward pass keeps: ``"full"`` (the input), ``"bit"`` (one bit per element, piecewise-
+linear activations only) or ``"fewbit"`` with ``bits=b`` (a b-bit code and a piecewise-constant f').
+"""
+
+from __future__ import annotations
+
+import inspect
+from functools import lru_cache
+from typing import Any, Callable
+
+import torch
+
+import actlab
+from actlab.errors import ParameterError
+from actlab.spec import ELEMENTWISE, Activation, BoundActivation
+from actlab.torch import autograd as ag
+from actlab.torch.kernels import KERNELS, Kernel
+
+MEMORY = ("full", "bit", "fewbit")
+
+
+def kernel_for(spec: Activation) -> Kernel | None:
+    """The hand-written kernel of a spec (looked up by its name, then its aliases), or None."""
+    for label in (spec.name, *spec.aliases):
+        k = KERNELS.get(label)
+        if k is not None:
+            return k
+    return None
+
+
+@lru_cache(maxsize=None)
+def _accepts(fn: Callable) -> frozenset[str]:
+    try:
+        return frozenset(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
+
+
+def _call(fn: Callable, x: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
+    return fn(x, **params) if params else fn(x)
+
+
+def check_input(x: Any, name: str) -> torch.Tensor:
+    """Raise a clear TypeError for what is not a floating tensor."""
+    if not torch.is_tensor(x):
+        raise TypeError(f"actlab.torch {name} takes a torch.Tensor; got {type(x).__name__}. "
+                        f"Convert with torch.as_tensor(x, dtype=torch.float32).")
+    if not x.is_floating_point():
+        raise TypeError(f"actlab.torch {name} takes a floating-point tensor (float16, bfloat16, float32 or float64); "
+                        f"got dtype {x.dtype}. Convert with x.float().")
+    return x
+
+
+def check_device(x: torch.Tensor, tensors: dict[str, torch.Tensor], name: str) -> None:
+    for pname, t in tensors.items():
+        if torch.is_tensor(t) and t.device != x.device:
+            raise RuntimeError(f"actlab.torch {name}: the input is on {x.device} but the parameter {pname!r} is on "
+                               f"{t.device}. Move the module with .to({str(x.device)!r}).")
+
+
+class TorchActivation:
+    """A catalog activation bound to parameter values and a mode, callable on tensors (see :func:`function`)."""
+
+    def __init__(self, name: str | Activation | BoundActivation, *, exact: bool | None = None,
+                 memory: str | None = None, bits: int | None = None, inplace: bool = False, dim: int = -1,
+                 **params: Any):
+        self.bound = actlab.get(name, **params)
+        self.spec = self.bound.spec
+        self.name = self.spec.name
+        self.params = dict(self.bound.params)
+        self.kernel = kernel_for(self.spec)
+        self.dim = int(dim)
+        if exact not in (None, True, False):
+            raise ParameterError(f"exact must be True, False or None (the activation's default); got {exact!r}")
+        self.elementwise = self.spec.kind == ELEMENTWISE
+        if self.kernel is None:
+            if not self.elementwise:
+                raise ParameterError(f"{self.name} is a {self.spec.kind} activation without a torch kernel")
+            from actlab.torch.sympy_kernel import kernels_for
+
+            fwd, der = kernels_for(self.bound)
+            self.kernel = Kernel(name=self.name, forward=lambda x, **p: fwd(x), derivative=lambda x, **p: der(x))
+        k = self.kernel
+        self.exact = (k.exact_default or k.native_exact) if exact is None else exact
+        self.memory, self.bits = self._resolve_memory(memory, bits)
+        if inplace and not self._inplace_ok():
+            raise ParameterError(
+                f"inplace=True is honoured only where torch's native kernel for the activation takes it, in the "
+                f"native mode (exact=False, or the default where it is native) with memory='full'; {self.name} "
+                f"with exact={self.exact}, memory={self.memory!r} cannot. Activations that take it: "
+                f"{', '.join(n for n, kk in KERNELS.items() if kk.inplace)}.")
+        self.inplace = bool(inplace)
+        # the kernel's call arguments: the spec's parameter values (the kernel functions take the same names)
+        self._kparams = {key: v for key, v in self.params.items()}
+        if not self.elementwise:
+            self._kparams["dim"] = self.dim
+        p, k = self._kparams, self.kernel
+        # Built once: torch.jit.trace checks that two traces record the same function objects.
+        self._fwd = lambda t: _call(k.forward, t, p)
+        self._der = (lambda t: _call(k.derivative, t, p)) if k.derivative is not None else None
+        self._mask = (lambda t: _call(k.mask, t, p)) if k.mask is not None else None
+        self._fewbit = None
+        if self.memory == "fewbit":
+            from actlab.torch.fewbit import quantizer
+
+            bounds, levels = quantizer(self.name, tuple(sorted(self.params.items())), self.bits)
+            self._fewbit = (torch.as_tensor(bounds), torch.as_tensor(levels))
+
+    # --- mode resolution --------------------------------------------------------------------------------------
+    def _resolve_memory(self, memory: str | None, bits: int | None) -> tuple[str, int | None]:
+        k = self.kernel
+        if memory is None:
+            memory = "bit" if (k.bit_default and k.mask is not None and bits is None) else "full"
+            if bits is not None:
+                memory = "fewbit"
+        if memory not in MEMORY:
+            raise ParameterError(f"memory must be one of {', '.join(map(repr, MEMORY))}; got {memory!r}")
+        if memory != "full" and not self.elementwise:
+            raise ParameterError(f"memory={memory!r} is for elementwise activations; {self.name} is "
+                                 f"{self.spec.kind}")
+        if memory == "bit" and k.mask is None:
+            bitable = ", ".join(n for n, kk in KERNELS.items() if kk.mask is not None)
+            raise ParameterError(f"memory='bit' needs a piecewise-linear activation (its derivative takes two values: "
+                                 f"{bitable}); {self.name} is not. Use memory='fewbit', bits=4 for an approximate "
+                                 f"derivative in 4 bits per element.")
+        if memory == "fewbit":
+            bits = 4 if bits is None else bits
+            if isinstance(bits, bool) or not isinstance(bits, int) or not 1 <= bits <= 8:
+                raise ParameterError(f"bits must be an integer in 1..8 for memory='fewbit'; got {bits!r}")
+        elif bits is not None:
+            raise ParameterError(f"bits={bits!r} is only used with memory='fewbit'; got memory={memory!r}")
+        if memory != "full" and self.spec.random:
+            raise ParameterError(f"{self.name} draws random slopes in training: use memory='full'")
+        return memory, bits
+
+    def _inplace_ok(self) -> bool:
+        k = self.kernel
+        native_mode = not self.exact or k.native_exact
+        return k.inplace and k.native is not None and native_mode and self.memory == "full"
+
+    @property
+    def mode(self) -> str:
+        """'native', 'exact' or 'fused' (actlab's autograd.Function in the input's precision), plus the memory."""
+        k = self.kernel
+        if self.exact and not k.native_exact:
+            base = "exact"
+        elif k.native is not None:
+            base = "native"
+        else:
+            base = "fused"
+        return base if self.memory == "full" else f"{base}+{self.memory}" + (f"{self.bits}" if self.bits else "")
+
+    def __repr__(self) -> str:
+        args = [repr(self.name), *(f"{k}={v!r}" for k, v in self.params.items()), f"mode={self.mode!r}"]
+        return f"actlab.torch.function({', '.join(args)})"
+
+    # --- evaluation -------------------------------------------------------------------------------------------
+    def __call__(self, x: torch.Tensor, *, training: bool = False, **tensor_params: torch.Tensor) -> torch.Tensor:
+        """Apply to ``x``. ``tensor_params`` override parameters with tensors (the modules' nn.Parameters);
+        ``training`` matters for random activations (RReLU)."""
+        check_input(x, self.name)
+        k = self.kernel
+        if tensor_params:
+            check_device(x, tensor_params, self.name)
+            return self._with_tensors(x, tensor_params)
+        p = self._kparams
+        if self.spec.random and training:
+            return torch.nn.functional.rrelu(x, p.get("lower", 1 / 8), p.get("upper", 1 / 3), True, self.inplace)
+        if not self.elementwise:
+            return self._vector(x)
+        fwd = self._forward_fn()
+        if self.memory == "bit":
+            return ag.BitMask.apply(x, fwd, self._mask, _call_slopes(k, p))
+        if self.memory == "fewbit":
+            bounds, levels = self._fewbit
+            return ag.FewBit.apply(x, fwd, bounds.to(x.device), levels, self.bits)
+        if k.native is not None and (not self.exact or k.native_exact):
+            return self._native(x)
+        compute = self._compute_dtype(x)
+        return ag.Elementwise.apply(x, self._fwd, self._der, compute)
+
+    def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
+        if self.exact:
+            return torch.float64
+        return x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
+
+    def _native(self, x: torch.Tensor) -> torch.Tensor:
+        fn, p = self.kernel.native, dict(self._kparams)
+        if self.inplace:
+            p["inplace"] = True
+        return _call(fn, x, p)
+
+    def _forward_fn(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """The forward used by the bit / few-bit modes: native where torch has it (and it is accurate enough)."""
+        k, p = self.kernel, self._kparams
+        if k.native is not None and (not self.exact or k.native_exact):
+            return lambda t: _call(k.native, t, p)
+        return lambda t: ag.chunked(lambda u: _call(k.forward, u, p), t, self._compute_dtype(t))
+
+    def _vector(self, x: torch.Tensor) -> torch.Tensor:
+        k, p = self.kernel, self._kparams
+        if self.exact and x.dtype != torch.float64:
+            return _call(k.forward, x.double(), p).to(x.dtype)
+        if k.native is not None:
+            return _call(k.native, x, p)
+        return _call(k.forward, x, p)
+
+    def _with_tensors(self, x: torch.Tensor, tensor_params: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Learnable parameters: the kernel composed by autograd, which also yields their gradients."""
+        k = self.kernel
+        if self.name == "prelu":
+            (weight,) = tensor_params.values()
+            return torch.nn.functional.prelu(x, weight.to(x.dtype))
+        p = {**self._kparams, **tensor_params}
+        if self.exact and x.dtype != torch.float64:
+            p = {key: (v.double() if torch.is_tensor(v) else v) for key, v in p.items()}
+            return _call(k.forward, x.double(), p).to(x.dtype)
+        return _call(k.forward, x, p)
+
+
+def _call_slopes(k: Kernel, p: dict[str, Any]) -> tuple[float, float]:
+    on, off = k.slopes(**p) if p else k.slopes()
+    return float(on), float(off)
+
+
+def function(name: str | Activation | BoundActivation, *, exact: bool | None = None, memory: str | None = None,
+             bits: int | None = None, inplace: bool = False, dim: int = -1, **params: Any) -> TorchActivation:
+    """The activation ``name`` with ``params`` bound, as a callable on torch tensors.
+
+    >>> import torch, actlab.torch as at
+    >>> f = at.function("leaky_relu", alpha=0.1)
+    >>> f(torch.tensor([-2.0, 3.0]))
+    tensor([-0.2000,  3.0000])
+    """
+    return TorchActivation(name, exact=exact, memory=memory, bits=bits, inplace=inplace, dim=dim, **params)

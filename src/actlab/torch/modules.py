@@ -1,0 +1,130 @@
+"""``module(name, **params)``: any catalog activation as a ``torch.nn.Module``.
+
+One generic :class:`Activation` module stores the hyper-parameters and calls the functional; learnable parameters
+(those the spec marks ``learnable``: PReLU's alpha, Swish's beta, Snake's alpha) are ``nn.Parameter`` of shape
+``(num_parameters,)``, one per channel along dim 1 when ``num_parameters > 1`` (as ``torch.nn.PReLU`` does).
+:func:`module_class` gives each activation its own subclass (``actlab.torch.module_class("silu")().__class__.__name__
+== "Silu"``), so ``get_act_layer`` can hand out classes the way timm does.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import torch
+from torch import nn
+
+import actlab
+from actlab.errors import ParameterError
+from actlab.spec import Activation as Spec
+from actlab.spec import BoundActivation
+from actlab.torch.functional import TorchActivation
+
+
+class Activation(nn.Module):
+    """A catalog activation as a module. ``Activation("elu", alpha=0.5)``; see :func:`actlab.torch.function` for
+    ``exact``, ``memory``, ``bits``, ``inplace`` and ``dim``."""
+
+    def __init__(self, name: str | Spec | BoundActivation, *, exact: bool | None = None, memory: str | None = None,
+                 bits: int | None = None, inplace: bool = False, dim: int = -1, num_parameters: int = 1,
+                 **params: Any):
+        super().__init__()
+        self._settings = dict(exact=exact, memory=memory, bits=bits, inplace=inplace, dim=dim)
+        self.fn = TorchActivation(name, **self._settings, **params)
+        self.spec = self.fn.spec
+        self.name = self.activation_name = self.fn.name
+        self.inplace = self.fn.inplace
+        learnable = [p for p in self.spec.params if p.learnable]
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ParameterError(f"num_parameters must be an integer >= 1; got {num_parameters!r}")
+        if num_parameters != 1 and not learnable:
+            raise ParameterError(f"num_parameters={num_parameters} is for activations with learnable parameters; "
+                                 f"{self.name} has none")
+        self.num_parameters = num_parameters
+        self._learnable = tuple(p.name for p in learnable)
+        for p in learnable:
+            self.register_parameter(p.name, nn.Parameter(torch.full((num_parameters,), float(self.fn.params[p.name]))))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self._learnable:
+            return self.fn(x, training=self.training)
+        tensors = {}
+        for pname in self._learnable:
+            w = getattr(self, pname)
+            if self.num_parameters > 1 and self.name != "prelu":
+                if x.ndim < 2 or x.shape[1] != self.num_parameters:
+                    raise ValueError(f"{self.name} has num_parameters={self.num_parameters}, one per channel along "
+                                     f"dim 1; got an input of shape {tuple(x.shape)}")
+                w = w.view(1, -1, *([1] * (x.ndim - 2)))
+            tensors[pname] = w
+        return self.fn(x, training=self.training, **tensors)
+
+    def extra_repr(self) -> str:
+        fixed = [f"{k}={v:g}" if isinstance(v, float) else f"{k}={v!r}"
+                 for k, v in self.fn.params.items() if k not in self._learnable]
+        if self._learnable:
+            fixed.append(f"num_parameters={self.num_parameters}")
+        if self.spec.kind != "elementwise":
+            fixed.append(f"dim={self.fn.dim}")
+        if self.inplace:
+            fixed.append("inplace=True")
+        fixed.append(f"mode={self.fn.mode!r}")
+        return ", ".join(fixed)
+
+    # The functional holds kernels (plain functions); rebuild it rather than pickle it (torch.save(model)).
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["fn"] = None
+        state["_fn_params"] = dict(self.fn.params)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        params = state.pop("_fn_params")
+        self.__dict__.update(state)
+        self.fn = TorchActivation(self.name, **self._settings, **params)
+
+
+def _class_name(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+@lru_cache(maxsize=None)
+def module_class(name: str) -> type[Activation]:
+    """A subclass of :class:`Activation` bound to one activation: ``module_class("elu")(alpha=0.5)``."""
+    canonical = actlab.resolve(name)
+
+    def __init__(self, **kwargs: Any) -> None:
+        Activation.__init__(self, canonical, **kwargs)
+
+    def __reduce__(self):  # pickles as the generic class: the subclass is made on the fly
+        return _rebuild, (canonical, self._settings, dict(self.fn.params), self.num_parameters, self.state_dict())
+
+    return type(_class_name(canonical), (Activation,), {"__init__": __init__, "__reduce__": __reduce__,
+                                                         "__module__": __name__, "activation_name": canonical})
+
+
+def _rebuild(name, settings, params, num_parameters, state):
+    m = module_class(name)(num_parameters=num_parameters, **settings, **{
+        k: v for k, v in params.items() if k not in state})
+    m.load_state_dict(state)
+    return m
+
+
+def module(name: str | Spec | BoundActivation, **kwargs: Any) -> Activation:
+    """The activation ``name`` as an ``nn.Module``.
+
+    >>> import torch, actlab.torch as at
+    >>> m = at.module("prelu", num_parameters=3)
+    >>> m
+    Prelu(num_parameters=3, mode='native')
+    >>> sum(p.numel() for p in m.parameters())
+    3
+    """
+    if isinstance(name, BoundActivation):
+        kwargs = {**name.params, **kwargs}
+        name = name.spec
+    spec = actlab.spec(name)
+    if spec.source != "catalog":  # user formulas may be re-defined: do not cache a class per name
+        return Activation(spec, **kwargs)
+    return module_class(spec.name)(**kwargs)

@@ -1,0 +1,65 @@
+"""Generic fixtures shared by the whole test-suite."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")  # no display in CI
+
+try:  # Hypothesis is a test extra; quick by default, thorough with HYPOTHESIS_PROFILE=full
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=25, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("full", max_examples=500, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+except ImportError:  # pragma: no cover
+    pass
+
+
+def pytest_configure(config):
+    # The mpmath references of actlab.reference are pure functions of formula and grid: keep them in pytest's
+    # cache directory (shared by xdist workers) unless the user chose a cache directory.
+    if "ACTLAB_CACHE_DIR" not in os.environ and getattr(config, "cache", None) is not None:
+        os.environ["ACTLAB_CACHE_DIR"] = str(config.cache.mkdir("actlab"))
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator: tests are reproducible."""
+    return np.random.default_rng(12345)
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def actlab_cli():
+    """Run ``actlab ARGS...`` in-process: ``actlab_cli("show", "relu")`` -> CliResult(returncode, stdout, stderr).
+
+    argparse's own errors (exit via SystemExit) are captured like any other exit.
+    """
+    from actlab.cli import main
+
+    def run(*args: str) -> CliResult:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return CliResult(int(code or 0), out.getvalue(), err.getvalue())
+
+    return run
