@@ -47,7 +47,9 @@ def native_twin(spec, params):
         module = fn(**kwargs)
         return module
     if spec.kind != "elementwise":
-        return lambda x: fn(x, dim=-1, **kwargs) if "dim" in _params_of(fn) else fn(x, **kwargs)
+        if "dim" in _params_of(fn):
+            kwargs.setdefault("dim", -1)
+        return lambda x: fn(x, **kwargs)
     return lambda x: fn(x, **kwargs)
 
 

@@ -70,7 +70,7 @@ class Visit:
         return self.page.evaluate(script, arg)
 
 
-def _shot(visit: Visit, name: str, full: bool = True) -> None:
+def _shot(visit: Visit, name: str, full: bool = False) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     visit.page.screenshot(path=str(ARTIFACTS / name), full_page=full)
 
@@ -91,6 +91,7 @@ def test_every_page_loads_offline_without_errors_and_draws_its_plots(lab, browse
                 assert p["drawn"] == "true" and p["points"] > 50, f"{rel}: plot {p} has no data"
             images = v.js("() => Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0])")
             assert all(ok for _, ok in images), f"{rel}: broken images {images}"
+            _check_links(v, path)
             _shot(v, rel.replace("/", "_").replace(".html", ".png"))
 
 
@@ -245,17 +246,16 @@ def test_compare_page_overlays_the_chosen_activations(lab, browser):
         _shot(v, "compare-four.png", full=False)
 
 
-def test_every_link_resolves(lab, browser):
-    for path in html_files(lab):
-        with Visit(browser, path) as v:
-            links = v.js("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
-            ids = set(v.js("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
-            for href in links:
-                url = urlparse(href)
-                assert url.scheme == "file", f"{path.name}: link leaves the lab: {href}"
-                target = Path(unquote(url.path))
-                assert target.is_file(), f"{path.name}: broken link {href}"
-                if url.fragment and target == path:
-                    assert url.fragment in ids, f"{path.name}: missing anchor #{url.fragment}"
-                elif url.fragment:
-                    assert f'id="{url.fragment}"' in target.read_text(encoding="utf-8"), f"{path.name}: {href}"
+def _check_links(v: Visit, path: Path) -> None:
+    """Every link stays in the lab and points at an existing file (and anchor)."""
+    links = v.js("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    ids = set(v.js("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
+    for href in links:
+        url = urlparse(href)
+        assert url.scheme == "file", f"{path.name}: link leaves the lab: {href}"
+        target = Path(unquote(url.path))
+        assert target.is_file(), f"{path.name}: broken link {href}"
+        if url.fragment and target == path:
+            assert url.fragment in ids, f"{path.name}: missing anchor #{url.fragment}"
+        elif url.fragment:
+            assert f'id="{url.fragment}"' in target.read_text(encoding="utf-8"), f"{path.name}: {href}"

@@ -7,8 +7,39 @@ ufuncs (no boolean indexing on the hot path) because the float32 path must stay 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import special as _sc
+
+# Long arrays are evaluated in blocks of this many elements: the float64 temporaries of a multi-step formula then
+# stay in cache instead of streaming 8 bytes/element through memory at every step (2-3x faster at 2^22 elements).
+_BLOCK = 16384
+
+
+def blockwise(fn):
+    """Run an elementwise ``fn(x, *args)`` block by block on long arrays (same result, less memory traffic).
+
+    Positional arguments that are arrays of x's shape are sliced along with x; everything else is passed as is.
+    """
+
+    @functools.wraps(fn)
+    def run(x, *args, **kwargs):
+        same = [isinstance(a, np.ndarray) and a.shape == x.shape for a in args]
+        if x.ndim == 0:  # in-place steps and masked patches need an array, not a NumPy scalar
+            args = [a.reshape(1) if s else a for a, s in zip(args, same)]
+            return fn(x.reshape(1), *args, **kwargs).reshape(())
+        if x.size <= _BLOCK:
+            return fn(x, *args, **kwargs)
+        flat = x.reshape(-1)
+        args = [a.reshape(-1) if s else a for a, s in zip(args, same)]
+        out = np.empty(flat.shape, dtype=np.float64)
+        for i in range(0, flat.size, _BLOCK):
+            part = [a[i:i + _BLOCK] if s else a for a, s in zip(args, same)]
+            out[i:i + _BLOCK] = fn(flat[i:i + _BLOCK], *part, **kwargs)
+        return out.reshape(x.shape)
+
+    return run
 
 SQRT2 = 1.4142135623730951
 INV_SQRT2 = 0.7071067811865476
@@ -63,6 +94,7 @@ def exp_neg_abs(x):
     return np.exp(e, out=e)
 
 
+@blockwise
 def sigmoid(x):
     """1/(1+exp(-x)), from exp(-|x|) only, so nothing overflows; sigmoid(-745) is subnormal, not 0."""
     e = exp_neg_abs(x)
@@ -72,6 +104,7 @@ def sigmoid(x):
     return num
 
 
+@blockwise
 def sigmoid_derivative(x):
     """sigmoid(x) * (1 - sigmoid(x)) = e/(1+e)^2 with e = exp(-|x|): even, never 0 for |x| < 745 (1 - s cancels)."""
     e = exp_neg_abs(x)
@@ -81,11 +114,13 @@ def sigmoid_derivative(x):
     return e
 
 
+@blockwise
 def softplus(x):
     """log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): both terms >= 0, so no cancellation and no overflow."""
     return np.maximum(x, 0.0) + log1p_pos(exp_neg_abs(x))
 
 
+@blockwise
 def log_sigmoid(x):
     """log(sigmoid(x)) = -softplus(-x) = min(x, 0) - log1p(exp(-|x|))."""
     return np.minimum(x, 0.0) - log1p_pos(exp_neg_abs(x))
@@ -123,6 +158,7 @@ def gauss(x):
     return np.exp(-0.5 * hi) * (1.0 - 0.5 * lo)
 
 
+@blockwise
 def phi(x):
     """The standard normal density exp(-x^2/2)/sqrt(2 pi)."""
     xc = np.clip(x, -40.0, 40.0)  # phi(40) = 0 in float64; clipping keeps the Dekker split finite
@@ -140,12 +176,14 @@ def ndtr_neg(x):
     return _sc.erfcx(ax * INV_SQRT2) * (0.5 * gauss(ax))
 
 
+@blockwise
 def ndtr(x):
     """Phi(x), the standard normal CDF, accurate in both tails (relative) for float64."""
     t = ndtr_neg(x)
     return np.where(x < 0, t, 1.0 - t)
 
 
+@blockwise
 def gelu(x):
     """x * Phi(x): the tail x*Phi(x) for x -> -inf is rounded once (kept subnormal where it is subnormal)."""
     t = ndtr_neg(x)
@@ -159,6 +197,7 @@ def gelu(x):
     return y
 
 
+@blockwise
 def gelu_derivative(x):
     """Phi(x) + x phi(x). For x < 0 both terms share the Gaussian: exp(-x^2/2) (erfcx(u)/2 + x/sqrt(2 pi))."""
     ax = np.minimum(np.abs(x), 40.0)
@@ -173,4 +212,55 @@ def gelu_derivative(x):
         hi, lo = two_square(at)
         gs = np.exp(-0.5 * hi + _TAIL_SHIFT) * (1.0 - 0.5 * lo)
         y[tail] = (gs * (c[tail] - xphi[tail])) * _EXP_M_TAIL
+    from actlab.catalog import _roots
+
+    return root_patch(y, x, _roots.GELU_ROOT, _roots.GELU_D_TAYLOR)
+
+
+def split(a):
+    """Veltkamp split: a = hi + lo with hi, lo of 26 bits each (|a| < 1e300)."""
+    c = a * 134217729.0
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def two_prod(a, b):
+    """(p, e) with p + e = a*b exactly (Dekker; no FMA in NumPy)."""
+    p = a * b
+    ah, al = split(a)
+    bh, bl = split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, e
+
+
+def two_sum(a, b):
+    """(s, e) with s + e = a + b exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    e = (a - (s - bb)) + (b - bb)
+    return s, e
+
+
+def horner(coefs, d):
+    acc = np.full_like(d, coefs[-1])
+    for c in reversed(coefs[:-1]):
+        acc *= d
+        acc += c
+    return acc
+
+
+def root_patch(y, x, root, coefs, x_lo=None, width=None):
+    """Replace y near ``root`` = (hi, lo) by the Taylor polynomial ``coefs`` in d = x - root (see _roots).
+
+    ``x_lo`` optionally carries the low part of a double-double x (e.g. u = beta*x computed exactly).
+    """
+    from actlab.catalog._roots import ROOT_WINDOW
+
+    hi, lo = root
+    mask = np.abs(x - hi) < (width or ROOT_WINDOW)
+    if mask.any():
+        d = (x[mask] - hi) - lo
+        if x_lo is not None:
+            d += x_lo[mask]
+        y[mask] = horner(coefs, d)
     return y

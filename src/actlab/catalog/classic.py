@@ -88,6 +88,7 @@ SIGMOID = register(
 )
 
 
+@m.blockwise
 def _tanh_derivative(x):
     # 1 - tanh(x)^2 = 4 e/(1+e)^2 with e = exp(-2|x|): no cancellation as tanh(x) -> +-1.
     return 4.0 * m.sigmoid_derivative(2.0 * np.clip(x, -1e300, 1e300))

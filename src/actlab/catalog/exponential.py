@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from actlab.catalog import _math as m
 from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
 
@@ -20,10 +21,12 @@ def _elu_neg(x, coef):
     return coef * np.expm1(np.minimum(x, 0.0))
 
 
+@m.blockwise
 def _elu(x, alpha):
     return np.where(x > 0, x, _elu_neg(x, alpha))
 
 
+@m.blockwise
 def _elu_derivative(x, alpha):
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
@@ -52,12 +55,14 @@ ELU = register(
 )
 
 
+@m.blockwise
 def _selu(x):
     with np.errstate(over="ignore"):  # scale * x beyond 1.7e308 is inf, the correctly rounded result
         pos = SELU_SCALE * x
     return np.where(x > 0, pos, _elu_neg(x, _SELU_SCALE_ALPHA))
 
 
+@m.blockwise
 def _selu_derivative(x):
     return np.where(x > 0, SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0.0)))
 
@@ -82,10 +87,12 @@ SELU = register(
 )
 
 
+@m.blockwise
 def _celu(x, alpha):
     return np.where(x > 0, x, _elu_neg(x / alpha, alpha))
 
 
+@m.blockwise
 def _celu_derivative(x, alpha):
     return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
 

@@ -57,11 +57,13 @@ HARD_SIGMOID_KERAS2 = register(
 )
 
 
+@m.blockwise
 def _hard_swish(x):
     xc = np.maximum(x, -3.0)  # the factor is 0 below -3; clamping keeps -inf * 0 (NaN) out
     return (xc * np.minimum(xc + 3.0, 6.0)) / 6.0
 
 
+@m.blockwise
 def _hard_swish_derivative(x):
     # 0 below -3, (2x + 3)/6 on [-3, 3], 1 above 3: PyTorch's convention at the two kinks.
     return np.where(x < -3.0, 0.0, np.where(x > 3.0, 1.0, (2.0 * x + 3.0) / 6.0))
@@ -122,11 +124,13 @@ HARD_TANH = register(
 )
 
 
+@m.blockwise
 def _hard_mish(x):
     xc = np.maximum(x, -2.0)  # the factor is 0 below -2; clamping keeps -inf * 0 (NaN) out
     return (0.5 * xc) * np.minimum(xc + 2.0, 2.0)
 
 
+@m.blockwise
 def _hard_mish_derivative(x):
     return np.where(x < -2.0, 0.0, np.where(x > 0.0, 1.0, x + 1.0))
 
@@ -150,6 +154,7 @@ HARD_MISH = register(
 )
 
 
+@m.blockwise
 def _sparse_plus(x):
     # 0 for x <= -1, (x + 1)^2/4 on (-1, 1), x for x >= 1
     t = np.clip(x + 1.0, 0.0, 2.0)

@@ -11,6 +11,7 @@ from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
 
 
+@m.blockwise
 def _bent_identity(x):
     # (sqrt(x^2 + 1) - 1)/2 + x, without the cancellation in sqrt(x^2 + 1) - 1 near 0 (x^2/(sqrt(x^2 + 1) + 1))
     # nor the one between (h - 1)/2 and x for x << 0 (there h + x = 1/(h - x), so f = (1/(h + |x|) + x - 1)/2).
@@ -21,6 +22,7 @@ def _bent_identity(x):
     return np.where(x <= -1.0, neg, small_or_pos)
 
 
+@m.blockwise
 def _bent_identity_derivative(x):
     xc = np.clip(x, -1e20, 1e20)  # x/h is +-1 (rounded) beyond; avoids inf/inf
     return 1.0 + xc / (2.0 * np.hypot(xc, 1.0))
@@ -50,11 +52,13 @@ def _isru_scale(x, alpha):
     return xc, np.hypot(1.0, s * xc)
 
 
+@m.blockwise
 def _isru(x, alpha):
     xc, h = _isru_scale(x, alpha)
     return xc / h
 
 
+@m.blockwise
 def _isru_derivative(x, alpha):
     s = math.sqrt(alpha)
     xc = np.clip(x, -1e300 / max(s, 1.0), 1e300 / max(s, 1.0))  # (1 + alpha x^2)^-1.5 underflows to 0 long before
@@ -83,6 +87,7 @@ ISRU = register(
 )
 
 
+@m.blockwise
 def _arctan_derivative(x):
     ax = np.abs(x)
     small = 1.0 / (1.0 + np.minimum(ax, 1e150) ** 2)
@@ -107,12 +112,14 @@ ARCTAN = register(
 )
 
 
+@m.blockwise
 def _gaussian(x):
     ax = np.minimum(np.abs(x), 40.0)  # exp(-1600) = 0; keeps the exact square finite
     hi, lo = m.two_square(ax)
     return np.exp(-hi) * (1.0 - lo)
 
 
+@m.blockwise
 def _gaussian_derivative(x):
     ax = np.minimum(np.abs(x), 40.0)
     xc = np.clip(x, -40.0, 40.0)
@@ -141,6 +148,7 @@ GAUSSIAN = register(
 )
 
 
+@m.blockwise
 def _elliott(x):
     # 0.5 x/(1 + |x|) + 0.5 without cancellation: 0.5/(1 + |x|) for x < 0, (0.5 + x)/(1 + x) for x >= 0
     xc = np.minimum(x, 1e20)  # (0.5 + x)/(1 + x) rounds to 1 beyond; avoids inf/inf
@@ -148,6 +156,7 @@ def _elliott(x):
     return np.where(xc < 0, 0.5, 0.5 + ax) / (1.0 + ax)
 
 
+@m.blockwise
 def _elliott_derivative(x):
     r = 1.0 / (1.0 + np.abs(x))
     return 0.5 * (r * r)
@@ -171,6 +180,7 @@ ELLIOTT = register(
 )
 
 
+@m.blockwise
 def _sqnl(x):
     t = np.clip(x, -2.0, 2.0)
     return t * (1.0 - 0.25 * np.abs(t))

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from actlab.catalog import _math as m
 from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
 
@@ -13,11 +14,13 @@ _PI4_HI = 0.7853981633974483  # pi/4 as hi + lo, so x + pi/4 is exact to 2^-106 
 _PI4_LO = 3.061616997868383e-17
 
 
+@m.blockwise
 def _snake(x, alpha):
     s = np.sin(alpha * np.clip(x, -1e300, 1e300))  # snake(+-inf) = +-inf: x dominates the bounded ripple
     return x + (s * s) / alpha
 
 
+@m.blockwise
 def _snake_derivative(x, alpha):
     # 1 + sin(2 alpha x) = 2 sin^2(alpha x + pi/4): no cancellation near its (double) roots
     with np.errstate(invalid="ignore"):  # sin(+-inf) is NaN: snake' has no limit at +-inf

@@ -40,10 +40,12 @@ RELU = register(
 )
 
 
+@m.blockwise
 def _leaky(x, alpha):
     return np.where(x > 0, x, alpha * x)  # alpha*NaN = NaN
 
 
+@m.blockwise
 def _leaky_derivative(x, alpha):
     return np.where(x <= 0, alpha, np.heaviside(x, 0.0))  # NaN <= 0 is False, heaviside(NaN) = NaN
 
@@ -178,6 +180,7 @@ RRELU = register(
 )
 
 
+@m.blockwise
 def _threshold(x, threshold, value):
     return np.where(x > threshold, x, np.where(np.isnan(x), x, value))
 

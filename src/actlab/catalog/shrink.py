@@ -11,6 +11,7 @@ from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
 
 
+@m.blockwise
 def _hard_shrink(x, lambd):
     return np.where(np.abs(x) > lambd, x, np.where(np.isnan(x), x, 0.0))
 
@@ -40,6 +41,7 @@ HARD_SHRINK = register(
 )
 
 
+@m.blockwise
 def _soft_shrink(x, lambd):
     # x - lambd, x + lambd and 0 are exact near the thresholds (Sterbenz), so no cancellation error.
     return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, np.where(np.isnan(x), x, 0.0)))
@@ -79,6 +81,7 @@ def _tanh_shrink_small(x):
     return (acc * (t * x)) / np.cosh(x)
 
 
+@m.blockwise
 def _tanh_shrink(x):
     y = x - np.tanh(x)
     return m.patch(y, x, np.abs(x) < _TS_CUT, _tanh_shrink_small)

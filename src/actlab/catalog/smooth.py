@@ -8,12 +8,14 @@ import math
 import numpy as np
 
 from actlab.catalog import _math as m
+from actlab.catalog import _roots
 from actlab.registry import register
 from actlab.spec import Activation, Param, Properties
 
 # --- softplus and log-sigmoid ---------------------------------------------------------------------------------------
 
 
+@m.blockwise
 def _softplus(x, beta, threshold):
     u = x if beta == 1 else beta * x
     y = m.softplus(u)
@@ -22,6 +24,7 @@ def _softplus(x, beta, threshold):
     return np.where(u > threshold, x, y)
 
 
+@m.blockwise
 def _softplus_derivative(x, beta, threshold):
     u = x if beta == 1 else beta * x
     return np.where(u > threshold, 1.0, m.sigmoid(u))
@@ -72,11 +75,13 @@ LOG_SIGMOID = register(
 _BIG = 1e20  # beyond |x| = 1e20 softsign(x) rounds to +-1 and its derivative to 1/x^2; clipping avoids inf/inf
 
 
+@m.blockwise
 def _softsign(x):
     xc = np.clip(x, -_BIG, _BIG)
     return xc / (1.0 + np.abs(xc))
 
 
+@m.blockwise
 def _softsign_derivative(x):
     r = 1.0 / (1.0 + np.abs(x))
     return r * r  # not 1/(1+|x|)^2, which overflows at 1e154 where the exact value is still normal
@@ -103,24 +108,43 @@ SOFTSIGN = register(
 # --- SiLU / Swish / QuickGELU ---------------------------------------------------------------------------------------
 
 
-def swish(x, beta=1.0):
+def _scaled(x, beta, beta_lo=0.0):
+    """(u, u_lo): u + u_lo = (beta + beta_lo) * x to about 2^-100, for |x| < 1e300 (u_lo = None when beta = 1).
+
+    sigmoid(u) at u = -700 amplifies u's relative rounding error 700 times; carrying u_lo keeps it out.
+    """
+    if beta == 1 and beta_lo == 0:
+        return x, None
+    xc = np.clip(x, -1e290, 1e290)  # keeps inf out of the split (and 0 * inf out when beta = 0)
+    u, u_lo = m.two_prod(xc, np.full_like(xc, beta))
+    if beta_lo:
+        u_lo += xc * beta_lo
+    return u, u_lo
+
+
+@m.blockwise
+def swish(x, beta=1.0, beta_lo=0.0):
     """x * sigmoid(beta x), exact at +-inf (silu(-inf) = 0) and rounded once in the subnormal tail."""
-    u = x if beta == 1 else beta * np.clip(x, -1e300, 1e300)  # clip: 0 * inf is NaN when beta = 0
-    e = m.exp_neg_abs(u)
+    u, u_lo = _scaled(x, beta, beta_lo)
     xc = np.clip(x, -1e300, 1e300)  # inf * 0 would be NaN (also in the unused branch); exp(-1e300) = 0 anyway
+    e = m.exp_neg_abs(u)
     num = np.where(u >= 0, x, xc * e)
     num /= 1.0 + e
+    if u_lo is not None:  # sigmoid(u + u_lo) = sigmoid(u) (1 + u_lo (1 - sigmoid(u)))
+        num *= 1.0 + u_lo * (np.where(u >= 0, e, 1.0) / (1.0 + e))
     tail = u < -650.0
     if tail.any():  # x e^u becomes subnormal: round once
-        num[tail] = m.mul_exp(xc[tail], u[tail])
+        lo = 0.0 if u_lo is None else u_lo[tail]
+        num[tail] = m.mul_exp(xc[tail] * (1.0 + lo), u[tail])
     return num
 
 
-def silu_derivative(u):
+@m.blockwise
+def silu_derivative(u, u_lo=None):
     """d/du [u sigmoid(u)] = sigmoid(u) + u sigmoid'(u), written without cancellation except at its root.
 
-    With e = exp(-|u|): (1 + e(1 + u))/(1 + e)^2 for u >= 0 and e((1 + u) + e)/(1 + e)^2 for u < 0; 1 + u is exact
-    near the root u = -1.2785 (Sterbenz), so only e's tiny error is amplified there.
+    With e = exp(-|u|): (1 + e(1 + u))/(1 + e)^2 for u >= 0 and e((1 + u) + e)/(1 + e)^2 for u < 0. Near the root
+    u = -1.2785 (the minimum of silu) a Taylor expansion takes over. ``u_lo`` is the low part of a double-double u.
     """
     uc = np.clip(u, -1e3, 1e3)  # e = 0 beyond, and 0 * inf must not happen
     e = m.exp_neg_abs(uc)
@@ -128,10 +152,20 @@ def silu_derivative(u):
     num = np.where(uc >= 0, 1.0 + e * one_u, e * (one_u + e))
     d = 1.0 + e
     num /= d * d
+    if u_lo is not None:  # + u_lo * silu''(u), silu'' = sigmoid'(u) (2 + u (1 - 2 sigmoid(u)))
+        s = np.where(uc >= 0, 1.0, e) / d
+        num += u_lo * ((e / (d * d)) * (2.0 + uc * (1.0 - 2.0 * s)))
     tail = uc < -650.0
     if tail.any():
-        num[tail] = m.mul_exp(one_u[tail], uc[tail])
-    return num
+        lo = 0.0 if u_lo is None else u_lo[tail]
+        num[tail] = m.mul_exp(one_u[tail] * (1.0 + lo), uc[tail])
+    return m.root_patch(num, u, _roots.SILU_ROOT, _roots.SILU_D_TAYLOR, u_lo)
+
+
+@m.blockwise
+def _swish_derivative(x, beta, beta_lo=0.0):
+    """swish'(x) = silu'(beta x)."""
+    return silu_derivative(*_scaled(x, beta, beta_lo))
 
 
 SILU = register(
@@ -161,7 +195,7 @@ SWISH = register(
         name="swish",
         summary="x * sigmoid(beta x): SiLU with a (possibly learned) sharpness beta; beta -> inf gives ReLU.",
         forward=swish,
-        derivative=lambda x, beta: silu_derivative(x if beta == 1 else beta * np.clip(x, -1e300, 1e300)),
+        derivative=_swish_derivative,
         formula="x*sigmoid(beta*x)",
         params=(Param("beta", 1.0, 0.0, learnable=True, doc="sharpness; 1 is SiLU, 0 is x/2"),),
         properties=lambda p: Properties(range=(_swish_min(p["beta"]) if p["beta"] > 0 else -math.inf, math.inf),
@@ -173,17 +207,17 @@ SWISH = register(
     )
 )
 
-_QUICK = 1.702
+_QUICK = (1.702, 4.263256414560601e-17)  # 1.702 = hi + lo: the decimal constant, not its double
 
 QUICK_GELU = register(
     Activation(
         name="quick_gelu",
         aliases=("quickgelu",),
         summary="x * sigmoid(1.702 x): the sigmoid approximation of GELU used by CLIP.",
-        forward=lambda x: swish(x, _QUICK),
-        derivative=lambda x: silu_derivative(_QUICK * np.clip(x, -1e300, 1e300)),
-        formula="x*sigmoid(1.702*x)",
-        properties=Properties(range=(-0.27846454276107380 / _QUICK, math.inf), monotonic=False,
+        forward=lambda x: swish(x, *_QUICK),
+        derivative=lambda x: _swish_derivative(x, *_QUICK),
+        formula="x*sigmoid(851*x/500)",
+        properties=Properties(range=(-0.27846454276107380 / 1.702, math.inf), monotonic=False,
                               zero_centered=False, smooth=math.inf, saturates="left", sparse=False),
         notes="swish with beta = 1.702 (Hendrycks & Gimpel's sigmoid approximation of GELU).",
         frameworks={},
@@ -213,31 +247,63 @@ GELU = register(
     )
 )
 
-_GELU_C1 = 1.5957691216057308  # 2*sqrt(2/pi)
-_GELU_C3 = 0.071354816272923   # 2*sqrt(2/pi)*0.044715
+_GELU_C1 = (1.5957691216057308, -9.96930880911092e-17)  # 2*sqrt(2/pi) as hi + lo
+_GELU_C3 = (0.07135481627260025, -6.175149918155315e-19)  # 2*sqrt(2/pi)*0.044715 as hi + lo
+_GELU_TAIL = -1.0  # below, sigmoid(v) ~ e^v and v's rounding error (|v| eps) would show: use double-double v
 
 
 def _gelu_tanh_arg(x):
-    """2*sqrt(2/pi)*(x + 0.044715 x^3) (the argument of sigmoid: 0.5(1 + tanh z) = sigmoid(2z))."""
+    """v = 2*sqrt(2/pi)*(x + 0.044715 x^3), so that 0.5(1 + tanh z) = sigmoid(v); returns (v, v_lo).
+
+    v_lo is 0 except in the left tail, where v is computed in double-double arithmetic and v_lo is the part of the
+    exact v that v does not hold (the result is then multiplied by 1 + v_lo: sigmoid(v + d) ~ sigmoid(v)(1 + d)).
+    """
     xc = np.clip(x, -1e100, 1e100)
-    return xc * (_GELU_C1 + _GELU_C3 * (xc * xc))
+    v = xc * (_GELU_C1[0] + _GELU_C3[0] * (xc * xc))
+    v_lo = np.zeros_like(v)
+    tail = (x < _GELU_TAIL) & (x > -40.0)
+    if tail.any():
+        t = x[tail]
+        p_hi, p_lo = m.two_square(t)
+        q_hi, q_lo = m.two_prod(np.full_like(t, _GELU_C3[0]), p_hi)
+        q_lo += _GELU_C3[0] * p_lo + _GELU_C3[1] * p_hi
+        s_hi, s_lo = m.two_sum(np.full_like(t, _GELU_C1[0]), q_hi)
+        s_lo += q_lo + _GELU_C1[1]
+        v_hi, v_lo_t = m.two_prod(t, s_hi)
+        v_lo_t += t * s_lo
+        v[tail] = v_hi
+        v_lo[tail] = v_lo_t
+    return xc, v, v_lo
 
 
+@m.blockwise
 def _gelu_tanh(x):
-    v = _gelu_tanh_arg(x)
+    xc, v, v_lo = _gelu_tanh_arg(x)
     e = m.exp_neg_abs(v)
-    num = np.where(v >= 0, x, np.clip(x, -1e300, 1e300) * e)
+    num = np.where(v >= 0, x, xc * e)
     num /= 1.0 + e
+    num *= 1.0 + v_lo
+    sub = v < -650.0  # the result is subnormal: round once
+    if sub.any():
+        num[sub] = m.mul_exp(xc[sub] * (1.0 + v_lo[sub]), v[sub])
     return num
 
 
+@m.blockwise
 def _gelu_tanh_derivative(x):
-    v = _gelu_tanh_arg(x)
-    xc = np.clip(x, -1e100, 1e100)
-    dv = _GELU_C1 + 3.0 * _GELU_C3 * (xc * xc)  # dv/dx
-    s = m.sigmoid(v)
-    ds = m.sigmoid_derivative(v)
-    return s + np.where(np.abs(x) < 1e100, xc * dv * ds, 0.0)
+    xc, v, v_lo = _gelu_tanh_arg(x)
+    dv = _GELU_C1[0] + (3.0 * _GELU_C3[0]) * (xc * xc)  # dv/dx
+    # sigmoid(v) + x v' sigmoid'(v) = (a + x v' e)/(1 + e)^2 with e = exp(-|v|), a = 1 + e (v >= 0) or e(1 + e)
+    e = m.exp_neg_abs(v)
+    d = 1.0 + e
+    a = np.where(v >= 0, d, e * d)
+    y = (a + (xc * dv) * e) / (d * d)
+    y *= 1.0 + v_lo
+    sub = v < -650.0  # the result is subnormal: round once
+    if sub.any():
+        y[sub] = m.mul_exp((1.0 + xc[sub] * dv[sub]) * (1.0 + v_lo[sub]), v[sub])
+    y = m.root_patch(y, x, _roots.GELU_TANH_ROOT, _roots.GELU_TANH_D_TAYLOR)
+    return np.where(np.abs(x) >= 1e100, np.where(x > 0, 1.0, 0.0), y)  # x dv e is inf * 0 out there
 
 
 GELU_TANH = register(
@@ -247,7 +313,7 @@ GELU_TANH = register(
         summary="0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))): the tanh approximation of GELU (BERT, GPT-2).",
         forward=_gelu_tanh,
         derivative=_gelu_tanh_derivative,
-        formula="x/2*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))",
+        formula="x/2*(1 + tanh(sqrt(2/pi)*(x + 44715*x**3/1000000)))",
         properties=Properties(range=(-0.17004075057125405, math.inf), monotonic=False, zero_centered=False,
                               smooth=math.inf, saturates="left", sparse=False),
         notes="Computed as x*sigmoid(2z) (1 + tanh z = 2 sigmoid(2z)), which has no cancellation for x < 0. "
@@ -278,6 +344,7 @@ def _mish_parts(x):
     return r, one_minus_r
 
 
+@m.blockwise
 def _mish(x):
     r, _ = _mish_parts(x)
     xc = np.maximum(x, -1e300)  # -inf * 0 is NaN; mish(-1e300) = -0 already
@@ -288,11 +355,13 @@ def _mish(x):
     return y
 
 
+@m.blockwise
 def _mish_derivative(x):
     r, omr = _mish_parts(x)
     # d/dx x tanh(sp(x)) = r + x (1 - r^2) sigmoid(x), and 1 - r^2 = (1 - r)(1 + r)
     xc = np.clip(x, -1e300, 1e300)
-    return r + (xc * omr) * ((1.0 + r) * m.sigmoid(xc))
+    y = r + (xc * omr) * ((1.0 + r) * m.sigmoid(xc))
+    return m.root_patch(y, x, _roots.MISH_ROOT, _roots.MISH_D_TAYLOR)
 
 
 MISH = register(
@@ -320,12 +389,14 @@ def _squareplus_parts(x, b):
     return h, q
 
 
+@m.blockwise
 def _squareplus(x, b):
     # (x + sqrt(x^2 + b))/2 for x >= 0; for x < 0 the same value is b / (2 (sqrt(x^2 + b) - x)).
     h, q = _squareplus_parts(x, b)
     return np.where(x >= 0, 0.5 * q, (0.5 * b) / q)
 
 
+@m.blockwise
 def _squareplus_derivative(x, b):
     # (1 + x/h)/2 = 1 - t for x >= 0 and t for x < 0, with t = b / (2 q h) (no cancellation, no inf/inf).
     h, q = _squareplus_parts(x, b)

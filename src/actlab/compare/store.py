@@ -183,7 +183,7 @@ class Store:
             where, params = _keys_clause(keys)
             rows = db.execute(
                 f"SELECT key, status, owner, lease_until, config FROM runs WHERE {where} "
-                "AND (status='pending' OR status='running') ORDER BY status DESC, rowid",  # pending first
+                "AND (status='pending' OR status='running') ORDER BY status DESC, rowid",  # abandoned runs first
                 params,
             ).fetchall()
             for row in rows:

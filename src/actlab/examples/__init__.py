@@ -3,6 +3,6 @@
 ``boston`` — seed 004's f(x) = k2 * sigmoid(k1 * x + b1) + b2 fitted to the Boston housing data (RM -> MEDV).
 """
 
-from actlab.examples.boston import BostonFit, fit_boston, plot_boston, seed_procedure
+from actlab.examples.boston import BostonFit, fit_boston, plot_boston, seed_procedure, seed_procedure_starts
 
-__all__ = ["BostonFit", "fit_boston", "plot_boston", "seed_procedure"]
+__all__ = ["BostonFit", "fit_boston", "plot_boston", "seed_procedure", "seed_procedure_starts"]

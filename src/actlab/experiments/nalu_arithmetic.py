@@ -71,7 +71,7 @@ def train_and_score(kind: str, op: str, seed: int, steps: int, n_train: int, bas
     Xe, ye = make_data(rng, 1000, *EXTRA_RANGE, op)
     model = build(kind, seed)
     if kind in ARITHMETIC:
-        lr, Xt, yt, predict = 1e-2, X, y, (lambda Z: model.predict(Z)[:, 0])
+        lr, Xt, yt, predict = 3e-2, X, y, (lambda Z: model.predict(Z)[:, 0])
     else:
         wrap = Standardised(model, X, y)
         lr, Xt, yt, predict = 3e-3, wrap.inputs(X), wrap.targets(y), wrap.predict
@@ -87,14 +87,16 @@ def train_and_score(kind: str, op: str, seed: int, steps: int, n_train: int, bas
     return scaled(Xi, yi, "interpolation"), scaled(Xe, ye, "extrapolation")
 
 
-def random_baseline(op: str, seed: int) -> dict:
-    """RMSE of a randomly initialised (untrained) ReLU MLP on both ranges: the '100' of the scale."""
+def random_baseline(op: str, seed: int, n_train: int) -> dict:
+    """RMSE of an untrained ReLU MLP, standardised like the trained MLPs (so its outputs have the training targets'
+    mean and scale), on both ranges: the '100' of the scale."""
     rng = np.random.default_rng(seed + 99)
+    X, y = make_data(rng, n_train, *TRAIN_RANGE, op)
+    model = Standardised(build("relu", seed + 99), X, y)
     out = {}
     for which, rg in (("interpolation", TRAIN_RANGE), ("extrapolation", EXTRA_RANGE)):
         Xs, ys = make_data(rng, 1000, *rg, op)
-        model = build("relu", seed + 99)
-        out[op, which] = float(np.sqrt(np.mean((model.predict(Xs)[:, 0] - ys) ** 2)))
+        out[op, which] = float(np.sqrt(np.mean((model.predict(Xs) - ys) ** 2)))
     return out
 
 
@@ -102,19 +104,19 @@ def body(ctx: Context) -> Outcome:
     quick = ctx.quick
     n_seeds = 2 if quick else 10
     steps = 1500 if quick else 6000
-    n_train = 2000
+    n_train = 1000 if quick else 2000
     seeds = [ctx.seed * 1000 + s for s in range(n_seeds)]
     models = [*ctx.activations, *ARITHMETIC]
-    ops = list(OPS)
+    ops = ["a+b", "a-b", "a*b"] if quick else list(OPS)
     ctx.setting(ops=ops, dim=DIM, slice_a=[SLICE_A.start, SLICE_A.stop], slice_b=[SLICE_B.start, SLICE_B.stop],
                 train_range=list(TRAIN_RANGE), extrapolation_range=list(EXTRA_RANGE), models=models,
                 mlp=f"Dense(100, {HIDDEN}) -> activation -> Dense({HIDDEN}, 1), standardised inputs and targets",
                 arithmetic="two stacked layers 100 -> 2 -> 1 on raw numbers", steps=steps, batch_size=64,
-                lr={"mlp": 3e-3, "nac/nalu": 1e-2}, n_train=n_train, seeds=seeds, success=f"extrapolation < {SUCCESS}",
-                scale="100 * RMSE / RMSE of an untrained ReLU MLP")
+                lr={"mlp": 3e-3, "nac/nalu": 3e-2}, n_train=n_train, seeds=seeds, success=f"extrapolation < {SUCCESS}",
+                scale="100 * RMSE / RMSE of an untrained ReLU MLP with the training targets' mean and scale")
     baseline = {}
     for op in ops:
-        baseline.update(random_baseline(op, ctx.seed))
+        baseline.update(random_baseline(op, ctx.seed, n_train))
     ctx.record(random_rmse={f"{op}.{w}": v for (op, w), v in baseline.items()})
     scores: dict[tuple, list] = {}
     jobs = [(m, op, s) for m in models for op in ops for s in seeds]
@@ -149,21 +151,29 @@ def body(ctx: Context) -> Outcome:
     for m in models:
         summary.append(f"  {m:>10}: extrapolation " + ", ".join(f"{op} {med(m, op):.3g} ({rate(m, op):.0%})"
                                                                  for op in ops))
-    best_mlp_add = min(med(m, op) for m in mlps for op in ("a+b", "a-b"))
-    nac_add = max(med("nac", op) for op in ("a+b", "a-b"))
+    nonlinear = [m for m in mlps if m != "identity"] or mlps
+    # Geometric mean over a+b and a-b: one number per model for "extrapolates addition and subtraction".
+    def addsub(m):
+        return float(np.sqrt(max(med(m, "a+b"), 1e-12) * max(med(m, "a-b"), 1e-12)))
+
+    best_mlp_add = min(addsub(m) for m in nonlinear)
+    nac_add = addsub("nac")
     nalu_mul = rate("nalu", "a*b")
     ctx.record(best_mlp_extrapolation_add_sub=best_mlp_add, nac_extrapolation_add_sub=nac_add,
                nalu_success_rate_mul=nalu_mul, nac_success_rate_add=rate("nac", "a+b"))
     ok_add = nac_add < best_mlp_add / 5
-    text = (f"NAC extrapolates addition/subtraction (median score {nac_add:.2g} vs the best MLP's "
-            f"{best_mlp_add:.3g}); NALU solved a*b in {nalu_mul:.0%} of seeds")
+    text = (f"NAC extrapolates addition/subtraction (geometric mean of the median scores {nac_add:.2g} vs "
+            f"{best_mlp_add:.3g} for the best non-linear MLP"
+            + (f"; the linear 'none' MLP solves them exactly too, {med('identity', 'a+b'):.1g}" if "identity" in mlps
+               else "")
+            + f"); NALU solved a*b in {nalu_mul:.0%} of seeds")
     if ok_add and nalu_mul >= 0.5:
         status = "confirmed"
         text += ", as the paper reports."
     elif ok_add:
         status = "partly"
-        text += (" — the seed-sensitivity Madsen & Johansen (2020) documented; MLPs of every activation fail "
-                 "outside the training range.")
+        text += (" — the instability Madsen & Johansen (2020) documented; no MLP extrapolates a*b either, so "
+                 "the multiplication claim is not reproduced at this budget.")
     else:
         status = "not confirmed"
         text += "; at this budget the arithmetic units did not beat the MLPs."
@@ -199,7 +209,7 @@ EXPERIMENT = Experiment(
           "al. 2018).",
     seed_source="002_e42c01c331b19f7d.txt (quoting Trask et al. 2018, arXiv:1808.00508)",
     body=body,
-    activations=("relu", "tanh", "identity"),
+    activations=("relu", "identity"),
     full_activations=("relu", "relu6", "sigmoid", "tanh", "softsign", "selu", "elu", "identity"),
     notes="The seed quotes the NALU abstract. The paper's own table shows NALU failing some static tasks in some "
           "runs; Madsen & Johansen (2020, \"Neural Arithmetic Units\") found NALU's multiplication succeeds only for "

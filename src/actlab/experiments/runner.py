@@ -53,6 +53,8 @@ class Outcome:
     status: str  # one of STATUSES
     verdict: str  # the reason, one sentence
     summary: list[str] = field(default_factory=list)  # the human summary, without the verdict line
+    # Summary lines that vary from run to run (timings): printed, but stored under meta, not in "summary".
+    volatile: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
@@ -73,6 +75,7 @@ class Result:
     tables: dict
     meta: dict
     path: Path | None = None
+    stored_summary: str = ""  # what result.json holds (no volatile lines); ``summary`` is what people read
 
     def to_json(self) -> dict:
         exp = get(self.name)
@@ -86,7 +89,7 @@ class Result:
             "tables": self.tables,
             "status": self.status,
             "verdict": self.verdict,
-            "summary": self.summary,
+            "summary": self.stored_summary or self.summary,
             "figures": [p.name for p in self.figures],
             "meta": self.meta,
         }
@@ -120,9 +123,14 @@ class Context:
     def record(self, **values: Any) -> None:
         self.numbers.update(values)
 
-    def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """A table for the summary and the docs page (numbers already recorded, arranged for reading)."""
-        self.tables[name] = {"columns": list(columns), "rows": [list(r) for r in rows]}
+    def table(self, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], volatile: bool = False) -> None:
+        """A table for the summary and the docs page (numbers already recorded, arranged for reading).
+        ``volatile`` tables (timings) vary from run to run and are stored under meta."""
+        table = {"columns": list(columns), "rows": [list(r) for r in rows]}
+        if volatile:
+            self.meta_extra.setdefault("tables", {})[name] = table
+        else:
+            self.tables[name] = table
 
     def progress(self, fraction: float, message: str = "") -> None:
         if self._progress is not None:
@@ -230,6 +238,8 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
     ctx.progress(1.0, "done")
     verdict = f"Verdict: {outcome.status} at this scale — {outcome.verdict}"
     summary = "\n".join([*outcome.summary, verdict])
+    if outcome.volatile:
+        ctx.meta_extra["summary"] = outcome.volatile
     result = Result(
         name=exp.name,
         settings=_clean(ctx.settings),
@@ -237,15 +247,26 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
         status=outcome.status,
         verdict=verdict,
         summary=summary,
+        stored_summary=summary,
         figures=list(ctx.figures),
         tables=_clean(ctx.tables),
         meta=_clean({**_meta(elapsed), **ctx.meta_extra}),
         path=directory / "result.json",
     )
     result.path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    result.summary = printable_summary(result)
     if echo:
-        print(summary)
+        print(result.summary)
     return result
+
+
+def printable_summary(result: "Result") -> str:
+    """The summary for people: the stored lines, with the run's volatile lines (timings) before the verdict."""
+    volatile = result.meta.get("summary") or []
+    if not volatile:
+        return result.summary
+    lines = result.summary.split("\n")
+    return "\n".join([*lines[:-1], *volatile, lines[-1]])
 
 
 def load_result(out: str | Path, name: str) -> Result:
@@ -256,10 +277,12 @@ def load_result(out: str | Path, name: str) -> Result:
         raise ExperimentError(f"No result for {exp.name!r} in {str(out)!r}: {path} does not exist. "
                               f"Run `actlab experiment {exp.name} --out {out}` first.")
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Result(name=exp.name, settings=data["settings"], numbers=data["numbers"], status=data["status"],
-                  verdict=data["verdict"], summary=data["summary"],
-                  figures=[path.parent / f for f in data.get("figures", [])], tables=data.get("tables", {}),
-                  meta=data.get("meta", {}), path=path)
+    result = Result(name=exp.name, settings=data["settings"], numbers=data["numbers"], status=data["status"],
+                    verdict=data["verdict"], summary=data["summary"], stored_summary=data["summary"],
+                    figures=[path.parent / f for f in data.get("figures", [])], tables=data.get("tables", {}),
+                    meta=data.get("meta", {}), path=path)
+    result.summary = printable_summary(result)
+    return result
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------------

@@ -50,7 +50,6 @@ class _NumPy:
         sp.sinh: np.sinh, sp.cosh: np.cosh, sp.atan: np.arctan, sp.asinh: np.arcsinh, sp.erf: special.erf,
         sp.erfc: special.erfc, sp.Abs: np.abs, sp.sign: np.sign, sigmoid: _math.sigmoid, softplus: _math.softplus,
         log1p: np.log1p, expm1: np.expm1,
-        sp.Heaviside: lambda u: np.heaviside(u, 0.5),  # SymPy's convention H(0) = 1/2
         sp.DiracDelta: lambda u: 0.0 * u,  # a derivative taken at a jump: 0 away from it, as for the step
     }
 
@@ -115,7 +114,6 @@ class _Torch:
             sp.erfc: t.special.erfc, sp.Abs: t.abs, sp.sign: t.sign, sigmoid: t.sigmoid,
             softplus: lambda u: t.clamp(u, min=0) + t.log1p(t.exp(-t.abs(u))),  # the same formula as NumPy's
             log1p: t.log1p, expm1: t.expm1,
-            sp.Heaviside: lambda u: t.heaviside(u, t.full_like(u, 0.5)),
             sp.DiracDelta: lambda u: 0.0 * u,
         }
         self.logical = {sp.And: t.logical_and, sp.Or: t.logical_or}
@@ -173,7 +171,6 @@ class _MpMath:
         sp.exp: mpmath.exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
         sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh, sp.atan: mpmath.atan, sp.asinh: mpmath.asinh,
         sp.erf: mpmath.erf, sp.erfc: mpmath.erfc, sp.Abs: abs, sp.sign: mpmath.sign, sp.log: _mp_log,
-        sp.Heaviside: lambda u: mpmath.mpf(1) if u > 0 else (mpmath.mpf(0) if u < 0 else mpmath.mpf(0.5)),
         sp.DiracDelta: lambda u: mpmath.mpf(0),
     }
     logical = {sp.And: lambda a, b: bool(a) and bool(b), sp.Or: lambda a, b: bool(a) or bool(b)}
@@ -280,6 +277,10 @@ def _compile(e: sp.Basic, backend, params: frozenset[str]) -> Fn:
         if backend.name == "torch":
             formula, _ = stabilize(formula)
         return _compile(formula, backend, params)
+    if isinstance(e, sp.Heaviside):  # H(u, h0) with SymPy's value h0 at 0
+        u = e.args[0]
+        h0 = e.args[1] if len(e.args) > 1 else sp.Rational(1, 2)
+        return _compile(sp.Piecewise((1, u > 0), (0, u < 0), (h0, True)), backend, params)
     if isinstance(e, sp.Function) and type(e) in backend.funcs and len(e.args) == 1:
         fn = backend.funcs[type(e)]
         inner = _compile(e.args[0], backend, params)
@@ -337,7 +338,7 @@ class MpmathFunction:
         self._fn = _compile(self.expr, _MpMath, frozenset(params))
 
     def __call__(self, xv: float, **params) -> mpmath.mpf:
-        with mpmath.workdps(self.dps):
+        with mpmath.workdps(max(self.dps, mpmath.mp.dps)):  # never below the caller's precision (mpmath.diff)
             p = {k: mpmath.mpf(v) for k, v in params.items()}
             try:
                 y = self._fn(mpmath.mpf(xv), p)

@@ -114,7 +114,7 @@ def catalog_formula(name: str, u: sp.Expr, values: tuple[sp.Expr, ...], prime: b
     names = tuple(p.name for p in spec.params)
     f = parse_catalog_formula(spec.formula, names)
     if prime:
-        f = sp.diff(f, x)
+        f = sp.diff(maxmin_to_piecewise(f), x)  # max(0, x)' at 0 is 0, as relu'(0), not Heaviside(0) = 1/2
     subs = {x: u, **{sp.Symbol(n, real=True): v for n, v in zip(names, values)}}
     return f.subs(subs, simultaneous=True)
 
@@ -139,3 +139,21 @@ def expand(expr: sp.Expr) -> sp.Expr:
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(a.expr, a.cond) for a in args])
     return expr.func(*args)
+
+
+def maxmin_to_piecewise(expr: sp.Expr) -> sp.Expr:
+    """Max/Min as Piecewise so that derivatives take one side at a tie: d/dx max(0, x) at 0 is 0, as relu'(0)."""
+
+    def conv(e: sp.Basic) -> sp.Basic:
+        if e.is_Atom:
+            return e
+        args = [conv(a) for a in e.args]
+        if isinstance(e, (sp.Max, sp.Min)):
+            m = args[0]
+            for b in args[1:]:
+                wins = b > m if isinstance(e, sp.Max) else b < m
+                m = sp.Piecewise((b, wins), (m, True))
+            return m
+        return e.func(*args) if args != list(e.args) else e
+
+    return conv(expr)

@@ -150,9 +150,14 @@ class Inference:
         i = int(np.nanargmin(np.where(np.isfinite(f), f, np.inf)))
         if i == 0 or i == len(xs) - 1:
             return best
-        res = minimize_scalar(lambda t: sign * float(self.forward(np.array([t]), **values)[0]),
-                              bounds=(xs[i - 1], xs[i + 1]), method="bounded", options={"xatol": 1e-12})
-        return min(best, float(res.fun)) if np.isfinite(res.fun) else best
+        def objective(t: float) -> float:
+            v = sign * float(self.forward(np.array([t]), **values)[0])
+            return v if np.isfinite(v) else 1e300  # keep the minimiser's arithmetic finite
+
+        with np.errstate(all="ignore"):
+            res = minimize_scalar(objective, bounds=(xs[i - 1], xs[i + 1]), method="bounded",
+                                  options={"xatol": 1e-12})
+        return min(best, float(res.fun)) if np.isfinite(res.fun) and res.fun < 1e300 else best
 
     def _zero_centered(self, values) -> bool:
         z, w = np.polynomial.hermite_e.hermegauss(80)

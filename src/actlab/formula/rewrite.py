@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from actlab.formula.primitives import expm1, log1p, sigmoid, softplus
+from actlab.formula.primitives import expm1, log1p, maxmin_to_piecewise, sigmoid, softplus  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -111,21 +111,3 @@ def _rule(e: sp.Basic, notes: dict[Rewrite, None]) -> sp.Basic:
                     return others + note(f"1 {sign} erf({_s(f.args[0])})", c * sp.erfc(u, evaluate=False),
                                          f"loses precision for {_gt(u, '3')}")
     return e
-
-
-def maxmin_to_piecewise(expr: sp.Expr) -> sp.Expr:
-    """Max/Min as Piecewise so that derivatives take one side at a tie: d/dx max(0, x) at 0 is 0, as relu'(0)."""
-
-    def conv(e: sp.Basic) -> sp.Basic:
-        if e.is_Atom:
-            return e
-        args = [conv(a) for a in e.args]
-        if isinstance(e, (sp.Max, sp.Min)):
-            m = args[0]
-            for b in args[1:]:
-                wins = b > m if isinstance(e, sp.Max) else b < m
-                m = sp.Piecewise((b, wins), (m, True))
-            return m
-        return e.func(*args) if args != list(e.args) else e
-
-    return conv(expr)

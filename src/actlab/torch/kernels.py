@@ -363,7 +363,7 @@ def _sqnl(x):
 @kernel("elliott", derivative=lambda x: 0.5 / (1.0 + torch.abs(x)) ** 2)
 def _elliott(x):
     # 1/2 + x/(2(1+|x|)) cancels for x << 0, where it equals 1/(2(1-x)).
-    return torch.where(x < 0, 0.5 / (1.0 - x), 0.5 + 0.5 * (x / (1.0 + x)))
+    return limits(x, torch.where(x < 0, 0.5 / (1.0 - x), 0.5 + 0.5 * (x / (1.0 + x))), 0.0, 1.0)
 
 
 # --- shrinkage ----------------------------------------------------------------------------------------------------
@@ -429,7 +429,16 @@ def _bent_identity(x):
     return limits(x, x + 0.5 * x * (x / (h + 1.0)), -math.inf, math.inf)  # sqrt(x^2+1)-1 = x^2/(h+1): no cancellation
 
 
-@kernel("snake", derivative=lambda x, alpha=1.0: 1.0 + torch.sin(2.0 * alpha * x))
+_PI4_HI, _PI4_LO = 0.7853981633974483, 3.061616997868383e-17  # pi/4 as a sum of two doubles
+
+
+def _snake_deriv(x, alpha=1.0):
+    # 1 + sin(2 alpha x) = 2 sin^2(alpha x + pi/4): no cancellation near its double roots
+    s = torch.sin((alpha * x + _PI4_HI) + _PI4_LO)
+    return 2.0 * (s * s)
+
+
+@kernel("snake", derivative=_snake_deriv)
 def _snake(x, alpha=1.0):
     return limits(x, x + torch.sin(alpha * x) ** 2 / alpha, -math.inf, math.inf)
 

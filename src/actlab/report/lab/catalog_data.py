@@ -12,6 +12,7 @@ slice through them, named on the card.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -175,11 +176,24 @@ def _formulas(spec: Activation) -> tuple[Any, Any | None]:
     return expr, deriv
 
 
-def entry(name: str, xs: np.ndarray | None = None) -> Entry:
-    """Gather everything the lab shows about the activation ``name`` (a problem in one part never hides the rest)."""
+def entry(name: str) -> Entry:
+    """Gather everything the lab shows about the activation ``name`` (a problem in one part never hides the rest).
+
+    Cached per spec object (SymPy's simplification is most of a build's time); a re-registered name is a new spec.
+    """
+    spec = actlab.spec(name)
+    return _entry(spec.name, id(spec))
+
+
+def clear_cache() -> None:
+    _entry.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def _entry(name: str, spec_id: int) -> Entry:
     a = actlab.get(name)
     spec = a.spec
-    xs = np.linspace(*X_RANGE, N_SAMPLES) if xs is None else xs
+    xs = np.linspace(*X_RANGE, N_SAMPLES)
     problems: list[str] = []
     names = tuple(p.name for p in spec.params)
 

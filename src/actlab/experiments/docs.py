@@ -1,0 +1,121 @@
+"""Generate the docs pages of the experiments from their stored results, so the pages are never hand-kept.
+
+``write_docs(results_dir, docs_dir)`` writes ``docs_dir/NAME.md`` for every experiment with a result in
+``results_dir`` (claim, command, figures, the numbers measured, verdict, where the seed was wrong) and
+``docs_dir/index.md`` with the verdicts in one table. ``python -m actlab.experiments.docs RESULTS DOCS`` does the
+same from the shell; ``actlab experiment all --out RESULTS --docs DOCS`` runs everything first.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+
+from actlab.experiments.runner import ExperimentError, get, load_result, names
+
+BADGE = {"confirmed": "✅ confirmed", "partly": "🟡 partly", "not confirmed": "❌ not confirmed"}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value == 0 or not math.isfinite(value):
+            return str(value)
+        if abs(value) >= 1e4 or abs(value) < 1e-3:
+            return f"{value:.3g}"
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value).replace("|", "\\|")
+
+
+def _table(columns, rows) -> list[str]:
+    lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _settings(settings: dict) -> list[str]:
+    skip = {"experiment"}
+    return [f"- **{k}**: {_fmt(v) if not isinstance(v, dict) else ', '.join(f'{a}={_fmt(b)}' for a, b in v.items())}"
+            for k, v in settings.items() if k not in skip]
+
+
+def page(result, results_dir: Path, docs_dir: Path) -> str:
+    exp = get(result.name)
+    rel = Path(os.path.relpath(results_dir, docs_dir))
+    quick = result.settings.get("quick", True)
+    lines = [f"# {exp.title}", "",
+             f"*Experiment `{exp.name}` — {BADGE.get(result.status, result.status)} at this scale.*", "",
+             "## The claim", "", f"> {exp.claim}", "", f"Source: {exp.seed_source}", "",
+             "## Run it", "", "```sh", f"actlab experiment {exp.name} --out out            # quick form, seconds",
+             f"actlab experiment {exp.name} --full --out out     # full form",
+             f"actlab experiment {exp.name} --activations {','.join(exp.activations)} --seed 1", "```", "",
+             f"The numbers below come from the stored {'quick' if quick else 'full'} run "
+             f"(`{(rel / exp.name / 'result.json').as_posix()}`, seed {result.settings.get('seed')}); "
+             f"the same seed gives the same numbers.", ""]
+    lines += ["## Verdict", "", f"**{result.verdict}**", ""]
+    for fig in result.figures:
+        if fig.suffix == ".png":
+            lines += [f"![{exp.name}: {fig.stem}]({(rel / exp.name / fig.name).as_posix()})", ""]
+    lines += ["## What was measured", "", "```text", result.summary, "```", ""]
+    for name, tab in result.tables.items():
+        lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
+    for name, tab in result.meta.get("tables", {}).items():  # timings: this machine, this run
+        lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
+    if exp.notes:
+        lines += ["## Where the seeds are wrong or overstated", "", exp.notes, ""]
+    lines += ["## Settings", "", *_settings(result.settings), ""]
+    meta = result.meta
+    versions = ", ".join(f"{k} {v}" for k, v in meta.get("versions", {}).items())
+    lines += [f"<sub>Run {meta.get('date', '?')} in {meta.get('seconds', '?')} s; {versions}.</sub>", ""]
+    return "\n".join(lines)
+
+
+def write_docs(results_dir: str | Path, docs_dir: str | Path) -> list[Path]:
+    """Write one page per stored result and an index; returns the paths written."""
+    results_dir, docs_dir = Path(results_dir), Path(docs_dir)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    written, rows = [], []
+    for name in names():
+        try:
+            result = load_result(results_dir, name)
+        except ExperimentError:
+            rows.append([f"{get(name).title}", name, "not run", "—"])
+            continue
+        path = docs_dir / f"{name}.md"
+        path.write_text(page(result, results_dir, docs_dir), encoding="utf-8")
+        written.append(path)
+        reason = result.verdict.split(" — ", 1)[-1]
+        rows.append([f"[{get(name).title}]({name}.md)", f"`{name}`", BADGE.get(result.status, result.status),
+                     reason])
+    index = ["# Experiments: every claim of the seeds, measured", "",
+             "Each page quotes the claim, gives the command, shows the figure and the numbers measured here, and "
+             "says whether the claim held at this scale — and where the seed was wrong or overstated. The pages are "
+             "generated from the stored results by `actlab.experiments.docs` (do not edit them by hand):", "",
+             "```sh", f"actlab experiment all --out {results_dir.as_posix()} --docs {docs_dir.as_posix()}", "```", "",
+             "| experiment | name | verdict | why |", "|---|---|---|---|",
+             *["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows], ""]
+    index_path = docs_dir / "index.md"
+    index_path.write_text("\n".join(index), encoding="utf-8")
+    return [index_path, *written]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -m actlab.experiments.docs RESULTS_DIR DOCS_DIR\n"
+              "example: python -m actlab.experiments.docs docs/experiments/results docs/experiments", file=sys.stderr)
+        return 2
+    for path in write_docs(*argv):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

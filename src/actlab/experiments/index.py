@@ -1,0 +1,46 @@
+"""Run every experiment and keep an index of the results (``OUT/index.json``) for the lab and the docs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from actlab.experiments.runner import ExperimentError, get, names, run
+
+
+def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
+            progress: Callable[[str, float, str], None] | None = None, only: list[str] | None = None) -> dict:
+    """Run the experiments in order (all, or ``only``); ``progress(name, fraction, message)`` reports each step.
+
+    One experiment failing does not stop the others: its entry in the index says ``"status": "error"`` and why.
+    Returns the index, also written to ``OUT/index.json``.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    entries = []
+    started = time.perf_counter()
+    for name in only or names():
+        exp = get(name)
+        t0 = time.perf_counter()
+        try:
+            result = run(name, quick=quick, seed=seed, out=out,
+                         progress=(lambda f, m, n=name: progress(n, f, m)) if progress else None)
+            entries.append({"name": name, "title": exp.title, "status": result.status, "verdict": result.verdict,
+                            "result": f"{name}/result.json", "figures": [f"{name}/{p.name}" for p in result.figures],
+                            "seconds": round(time.perf_counter() - t0, 2)})
+        except Exception as err:  # noqa: BLE001 -- one broken experiment must not lose the others' results
+            entries.append({"name": name, "title": exp.title, "status": "error", "verdict": f"{type(err).__name__}: {err}",
+                            "result": None, "figures": [], "seconds": round(time.perf_counter() - t0, 2)})
+    index = {"quick": quick, "seed": seed, "experiments": entries,
+             "meta": {"seconds": round(time.perf_counter() - started, 2)}}
+    (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return index
+
+
+def load_index(out: str | Path) -> dict:
+    path = Path(out) / "index.json"
+    if not path.is_file():
+        raise ExperimentError(f"No experiment index in {str(out)!r}: run `actlab experiment all --out {out}` first.")
+    return json.loads(path.read_text(encoding="utf-8"))
