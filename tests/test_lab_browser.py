@@ -16,7 +16,7 @@ import pytest
 
 from actlab.report.lab import build
 
-from lab_helpers import fake_results, html_files
+from _lab_helpers import fake_results, html_files
 
 pytestmark = pytest.mark.browser
 

@@ -14,13 +14,14 @@ import sympy as sp
 import actlab
 from actlab.cli import main
 from actlab.report.lab import LabError, build, make_server
-from actlab.report.lab import catalog_data, jsexport, mathml
+from actlab import mathml
+from actlab.report.lab import catalog_data, jsexport
 from actlab.report.lab.html import esc
 from actlab.report.lab.pages import leaderboard
 from actlab.report.lab.site import Site
 from actlab.report.lab.sources import Missing
 
-from lab_helpers import fake_results, html_files
+from _lab_helpers import fake_results, html_files
 
 x, alpha = sp.Symbol("x", real=True), sp.Symbol("alpha", real=True)
 

@@ -95,6 +95,7 @@ def to_latex(expr: sp.Expr) -> str:
 
 
 def to_mathml(expr: sp.Expr) -> str:
-    """Presentation MathML (a <math> element) for browsers."""
-    body = sp.mathml(expr, printer="presentation")
-    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>'
+    """Presentation MathML (a well-formed ``<math display="block">`` element) for browsers."""
+    from actlab.mathml import to_mathml as print_mathml
+
+    return print_mathml(expr)

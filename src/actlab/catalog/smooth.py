@@ -202,7 +202,7 @@ SWISH = register(
                                         monotonic=p["beta"] == 0, zero_centered=False, smooth=math.inf,
                                         saturates="left" if p["beta"] > 0 else "none", sparse=False),
         notes="swish'(x) = silu'(beta x). With beta = 1 this is silu (one definition: silu is this code).",
-        frameworks={"torch": "F.silu", "keras": "swish", "jax": "nn.swish"},
+        frameworks={"keras": "swish", "jax": "nn.swish"},  # both are beta = 1 only
         reference="Ramachandran, Zoph & Le 2017, Searching for Activation Functions, arXiv:1710.05941",
     )
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 
 EXAMPLES = """examples:
   actlab search --budget 200
@@ -41,12 +40,9 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from actlab.formula.search import search
 
-    progress = None
-    if not args.json and sys.stderr.isatty():
-        progress = None  # the harness shows its own progress on stderr
     report = search(args.budget, seed=args.seed, top=args.top, seeds=args.seeds, epochs=args.epochs,
                     model=args.model, lr=args.lr, store=args.store, workers=args.workers, ray=args.ray,
-                    progress=progress)
+                    )
     if args.json:
         print(report.to_json())
         return 0

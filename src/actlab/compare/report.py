@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from actlab.compare.stats import Row
 
-MARK_TEXT = {"+": "better", "-": "worse", "": "n.s.", "base": "baseline"}
+HIGHLIGHT = 6  # learning curves drawn in colour, best first
 
 
 def _fmt(x: float | None, digits: int = 3) -> str:
@@ -100,33 +100,47 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
                 v = (run.get("metrics") or {}).get(score)
                 if v is not None:
                     values[run["activation"]].append(v)
-        fig, ax = plt.subplots(figsize=(max(5.0, 0.45 * len(order) + 2), 4.0), layout="constrained")
+        # Horizontal: activation names stay readable however many there are; the best at the top.
+        fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.28 * len(order)), layout="constrained")
         data = [values[a] or [math.nan] for a in order]
-        ax.boxplot(data, positions=range(len(order)), widths=0.6, showfliers=False)
+        ax.boxplot(data, positions=range(len(order)), widths=0.6, showfliers=False, vert=False)
         for i, a in enumerate(order):
-            xs = [i + 0.12 * ((j % 5) - 2) / 2 for j in range(len(values[a]))]
-            ax.scatter(xs, values[a], s=12, alpha=0.7, zorder=3)
-        ax.set_xticks(range(len(order)), order, rotation=60, ha="right")
-        ax.set_ylabel(f"test {score.replace('_', ' ')}")
-        ax.set_title(f"{dataset}: {score.replace('_', ' ')} per activation over seeds (ranked)")
-        ax.grid(axis="y", alpha=0.3)
+            ys = [i + 0.12 * ((j % 5) - 2) / 2 for j in range(len(values[a]))]
+            ax.scatter(values[a], ys, s=12, alpha=0.7, zorder=3)
+        ax.set_yticks(range(len(order)), [f"{r.rank}. {r.activation}" for r in ds_rows])
+        ax.invert_yaxis()
+        ax.set_xlabel(f"test {score.replace('_', ' ')}")
+        ax.set_title(f"{dataset}: {score.replace('_', ' ')} over seeds, ranked")
+        ax.grid(axis="x", alpha=0.3)
         paths += _save(fig, out / f"{_safe(dataset)}-scores")
         plt.close(fig)
 
-        fig, ax = plt.subplots(figsize=(7.0, 4.5), layout="constrained")
+        fig, ax = plt.subplots(figsize=(8.0, 4.5), layout="constrained")
+        # Many activations make spaghetti: colour the top ones, the baseline and the last; the rest thin and grey.
+        shown = {r.activation for r in ds_rows[:HIGHLIGHT]} | {r.activation for r in ds_rows if r.mark == "base"}
+        if len(ds_rows) > HIGHLIGHT:
+            shown.add(ds_rows[-1].activation)
+        greyed = 0
         for r in ds_rows:
             if not r.curve_mean:
                 continue
             epochs = list(range(1, len(r.curve_mean) + 1))
-            (line,) = ax.plot(epochs, r.curve_mean, label=r.activation, lw=1.4)
+            if r.activation not in shown:
+                ax.plot(epochs, r.curve_mean, color="0.75", lw=0.7, zorder=1)
+                greyed += 1
+                continue
+            (line,) = ax.plot(epochs, r.curve_mean, label=f"{r.rank}. {r.activation}", lw=1.6, zorder=3)
             lo = [b[0] if math.isfinite(b[0]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
             hi = [b[1] if math.isfinite(b[1]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
-            ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.15, lw=0)
+            ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.15, lw=0, zorder=2)
+        if greyed:
+            ax.plot([], [], color="0.75", lw=0.7, label=f"{greyed} others")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("epoch")
         ax.set_ylabel("test score")
         ax.set_title(f"{dataset}: mean test score per epoch, 95% band over seeds")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, ncol=2 if len(ds_rows) > 8 else 1, loc="lower right")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         paths += _save(fig, out / f"{_safe(dataset)}-curves")
         plt.close(fig)
     return paths

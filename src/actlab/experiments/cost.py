@@ -166,7 +166,7 @@ def body(ctx: Context) -> Outcome:
             "the cost of the function; "
             + (f"here tanh needed {ratio:.1f}x the steps of ReLU to {target:.0%} training error on {dataset}"
                if ratio is not None else "the race did not finish")
-            + ". Per-element costs differ by small factors (the timings above, machine-dependent) and are small "
+            + ". Per-element costs differ by small factors (see the timings; they depend on the machine) and are small "
               "next to the matrix products of a layer.")
     if ratio is None:
         status = "not confirmed"

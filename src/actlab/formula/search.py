@@ -52,11 +52,13 @@ class Candidate:
 
 def candidates(seed: int = 0) -> list[Candidate]:
     """Every distinct, non-linear candidate of the space, in a seeded random order."""
-    return list(_candidates(seed))
+    out = list(_space())
+    random.Random(seed).shuffle(out)
+    return out
 
 
-@lru_cache(maxsize=4)
-def _candidates(seed: int) -> tuple[Candidate, ...]:
+@lru_cache(maxsize=1)
+def _space() -> tuple[Candidate, ...]:
     from actlab.formula.parser import parse
     from actlab.formula.primitives import x
 
@@ -75,9 +77,7 @@ def _candidates(seed: int) -> tuple[Candidate, ...]:
         if key not in seen:
             name = "srch_" + hashlib.sha1(key.encode()).hexdigest()[:8]
             seen[key] = Candidate(name, text, sp.sstr(expr))
-    out = sorted(seen.values(), key=lambda c: c.name)
-    random.Random(seed).shuffle(out)
-    return tuple(out)
+    return tuple(sorted(seen.values(), key=lambda c: c.name))
 
 
 def swish_distance(fn: Callable[[np.ndarray], np.ndarray]) -> float:

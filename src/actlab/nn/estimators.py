@@ -10,7 +10,7 @@ computed in float64 from the learned weights.
 >>> from sklearn.datasets import make_classification
 >>> from actlab.nn import MLPClassifier
 >>> X, y = make_classification(200, 5, random_state=0)
->>> clf = MLPClassifier((16,), activation="gelu", max_iter=300, random_state=0).fit(X, y)
+>>> clf = MLPClassifier((16,), activation="gelu", learning_rate_init=0.01, max_iter=1000, random_state=0).fit(X, y)
 >>> clf.score(X, y) > 0.9
 True
 """

@@ -117,7 +117,7 @@ class Recorder:
 
     def grad_norms(self) -> list[float]:
         """Per layer, the L2 norm of dL/dZ (the delta flowing through the layer) — shrinking towards the input
-        when gradients vanish. NaN before a backward pass (or for the first layer of ``fit``, which skips it)."""
+        when gradients vanish. NaN before a backward pass."""
         return [float(np.linalg.norm(rec.grad_pre)) if rec.grad_pre is not None else float("nan")
                 for rec in self.records]
 

@@ -69,7 +69,9 @@ class Activation(nn.Module):
             fixed.append(f"dim={self.fn.dim}")
         if self.inplace:
             fixed.append("inplace=True")
-        fixed.append(f"mode={self.fn.mode!r}")
+        # learnable parameters go through torch's PReLU kernel or the autograd composition of the kernel
+        mode = self.fn.mode if not self._learnable else ("native" if self.name == "prelu" else "composed")
+        fixed.append(f"mode={mode!r}")
         return ", ".join(fixed)
 
     # The functional holds kernels (plain functions); rebuild it rather than pickle it (torch.save(model)).

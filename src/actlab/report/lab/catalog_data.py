@@ -19,7 +19,8 @@ from typing import Any, Callable
 import numpy as np
 
 import actlab
-from actlab.report.lab import jsexport, mathml
+from actlab import mathml
+from actlab.report.lab import jsexport
 from actlab.spec import ELEMENTWISE, Activation, BoundActivation, Param
 
 X_RANGE = (-6.0, 6.0)

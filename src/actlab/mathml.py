@@ -1,7 +1,8 @@
-"""Presentation MathML for the lab, from the same SymPy expressions as ``actlab.symbolic``.
+"""Presentation MathML from SymPy expressions, for browsers (the lab, `actlab define --json`).
 
-``actlab.symbolic.to_mathml`` prints Piecewise as a function call and leaves '<' unescaped inside ``<mo>``; a web
-page needs a brace with one row per case and well-formed markup, so the lab prints through this small subclass.
+SymPy's own presentation printer writes Piecewise as a function call, leaves '<' unescaped inside ``<mo>`` and uses
+HTML-only named entities; a web page needs a brace with one row per case and well-formed markup, so we print through
+this small subclass.
 """
 
 from __future__ import annotations
