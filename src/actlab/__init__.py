@@ -19,6 +19,18 @@ from actlab.spec import Activation, BoundActivation, Param, Properties
 
 __version__ = "0.1.0"
 
+
+def define(name: str, formula: str, /, *, save: bool = False, check: bool = True, **params: float) -> Activation:
+    """Define and register an activation from a formula, e.g. ``define("my_swish", "x*sigmoid(beta*x)", beta=1.0)``.
+
+    The formula is parsed with a whitelist (never evaluated); see :func:`actlab.formula.define` for the details.
+    The formula package is imported on first use, so ``import actlab`` stays light.
+    """
+    from actlab.formula import define as define_formula
+
+    return define_formula(name, formula, save=save, check=check, **params)
+
+
 __all__ = [
     "Activation",
     "ActlabError",
@@ -31,6 +43,7 @@ __all__ = [
     "RegistrationError",
     "UnknownActivation",
     "aliases",
+    "define",
     "get",
     "names",
     "register",

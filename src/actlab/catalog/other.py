@@ -13,13 +13,15 @@ from actlab.spec import Activation, Param, Properties
 
 @m.blockwise
 def _bent_identity(x):
-    # (sqrt(x^2 + 1) - 1)/2 + x, without the cancellation in sqrt(x^2 + 1) - 1 near 0 (x^2/(sqrt(x^2 + 1) + 1))
-    # nor the one between (h - 1)/2 and x for x << 0 (there h + x = 1/(h - x), so f = (1/(h + |x|) + x - 1)/2).
+    # (sqrt(x^2 + 1) - 1)/2 + x = (h - 1)/2 + x, h = hypot(x, 1) (no overflow of x^2), in three cancellation-free
+    # forms: |x| < 1: h - 1 = x^2/(h + 1); x <= -1: h + x = 1/(h - x), so f = (1/(h + |x|) + x - 1)/2; x >= 1: as is.
     h = np.hypot(x, 1.0)
-    xc = np.clip(x, -1e300, 1e300)
-    small_or_pos = 0.5 * (xc * (xc / (h + 1.0))) + x
-    neg = 0.5 * (1.0 / (h + np.abs(xc)) + (x - 1.0))  # h - x = h + |x| where this branch is used
-    return np.where(x <= -1.0, neg, small_or_pos)
+    xs = np.clip(x, -1.0, 1.0)
+    small = 0.5 * (xs * (xs / (h + 1.0))) + x
+    neg = 0.25 / (0.5 * h + 0.5 * np.abs(x)) + 0.5 * (x - 1.0)  # halved first: h + |x| overflows at 1e308
+    with np.errstate(over="ignore"):  # beyond x = 1.2e308 the exact 1.5x overflows: inf is the rounded result
+        pos = 0.5 * (h - 1.0) + np.abs(x)  # = x where used; |x| keeps inf - inf out of the unused part
+    return np.where(x <= -1.0, neg, np.where(x >= 1.0, pos, small))
 
 
 @m.blockwise

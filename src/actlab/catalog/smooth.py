@@ -317,8 +317,8 @@ GELU_TANH = register(
         properties=Properties(range=(-0.17004075057125405, math.inf), monotonic=False, zero_centered=False,
                               smooth=math.inf, saturates="left", sparse=False),
         notes="Computed as x*sigmoid(2z) (1 + tanh z = 2 sigmoid(2z)), which has no cancellation for x < 0. "
-              "Differs from the exact GELU by at most 4.7e-4. keras/jax 'gelu' default to this approximation "
-              "(approximate=True); PyTorch and actlab's 'gelu' are exact.",
+              "Differs from the exact GELU by at most 4.7e-4. jax.nn.gelu defaults to this approximation "
+              "(approximate=True); PyTorch, keras 3 and actlab's 'gelu' default to the exact erf form.",
         frameworks={"torch": "F.gelu", "torch_args": "approximate='tanh'", "keras": "gelu",
                     "keras_args": "approximate=True", "jax": "nn.gelu", "jax_args": "approximate=True"},
         reference="Hendrycks & Gimpel 2016, arXiv:1606.08415",

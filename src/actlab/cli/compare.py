@@ -24,7 +24,7 @@ def add_parser(subparsers) -> None:
         "compare",
         help="which activation wins on a task: seeds, confidence intervals, a resumable run store",
         description="Train the same model with each activation over several seeds and datasets, store every run "
-        "in SQLite, and rank the activations with 95%% CIs and paired tests against a baseline.",
+        "in SQLite, and rank the activations with 95% CIs and paired tests against a baseline.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -32,7 +32,8 @@ def add_parser(subparsers) -> None:
     which.add_argument("--activations", "-a", metavar="NAMES", help="comma-separated catalog names (relu,gelu,...)")
     which.add_argument("--all", action="store_true", help="every elementwise activation in the catalog")
     p.add_argument("--dataset", "-d", default="mnist1d", metavar="NAMES",
-                   help="comma-separated data sets (default mnist1d); see actlab.data.names()")
+                   help="comma-separated data sets (default mnist1d): mnist1d, digits, iris, wine, "
+                   "breast_cancer, diabetes, boston, xor, spirals, moons")
     p.add_argument("--data", metavar="FILE", help="a CSV file of your own instead of --dataset")
     p.add_argument("--target", metavar="COLUMN", help="the target column of --data")
     p.add_argument("--task", choices=("classification", "regression"), help="task of --data (default: inferred)")

@@ -107,7 +107,8 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         for i, a in enumerate(order):
             ys = [i + 0.12 * ((j % 5) - 2) / 2 for j in range(len(values[a]))]
             ax.scatter(values[a], ys, s=12, alpha=0.7, zorder=3)
-        ax.set_yticks(range(len(order)), [f"{r.rank}. {r.activation}" for r in ds_rows])
+        ax.set_yticks(range(len(order)), [f"{r.rank}. {r.activation}" + (f" ({r.diverged} diverged)" if r.diverged
+                                                                          else "") for r in ds_rows])
         ax.invert_yaxis()
         ax.set_xlabel(f"test {score.replace('_', ' ')}")
         ax.set_title(f"{dataset}: {score.replace('_', ' ')} over seeds, ranked")

@@ -6,7 +6,8 @@
 Metrics (higher score is better: accuracy for classification, R^2 for regression):
 ``final_score``/``best_score``/``best_epoch`` on the test split, ``final_loss`` (training loss, last epoch),
 ``epochs_to_target`` (first epoch whose test score reaches ``target``; without a target, 95% of the run's own best),
-``train_time`` (seconds of training, evaluation excluded), and on the trained network, over a few training batches:
+``train_time`` (wall seconds of the training loop, per-epoch test evaluation included), ``cpu_time`` (CPU
+seconds of the whole run, probe included: robust when other processes share the cores), and on the trained network, over a few training batches:
 ``dead_fraction`` (hidden units whose derivative is 0 on every sample), ``saturation`` (share of hidden
 pre-activations where |f'(z)| < 0.01: the gradient through them is cut a hundredfold) and ``grad_norms`` (per weight
 layer, input side first).
@@ -41,7 +42,9 @@ def execute(config: dict[str, Any]) -> dict[str, Any]:
 
         data = datasets.load(config["dataset"], config["seed"])
         backend = _backend(config["backend"])
+        cpu = time.process_time()
         trained = backend(config, data)
+        trained["cpu_time"] = time.process_time() - cpu
         out["status"] = "diverged" if trained["diverged"] else "done"
         out["curve"] = trained["curve"]
         out["metrics"] = _metrics(config, trained)
@@ -89,6 +92,7 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
         "best_epoch": (int(np.argmax(scores)) + 1) if scores else None,
         "final_loss": losses[-1] if losses and losses[-1] is not None and math.isfinite(losses[-1]) else None,
         "train_time": trained["train_time"],
+        "cpu_time": trained["cpu_time"],  # unlike wall time, barely affected by other processes on the machine
         "epochs_run": len(losses),
     }
     target = config.get("target")

@@ -17,10 +17,11 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from scipy import stats as _st
 
-METRICS = ("final_score", "best_score", "final_loss", "epochs_to_target", "train_time", "dead_fraction", "saturation")
+METRICS = ("final_score", "best_score", "final_loss", "epochs_to_target", "train_time", "cpu_time", "dead_fraction",
+           "saturation")
 # Higher is better for these; lower for the rest.
 HIGHER_IS_BETTER = {"final_score": True, "best_score": True, "final_loss": False, "epochs_to_target": False,
-                    "train_time": False, "dead_fraction": False, "saturation": False}
+                    "train_time": False, "cpu_time": False, "dead_fraction": False, "saturation": False}
 ALPHA = 0.05
 CONFIDENCE = 0.95
 
