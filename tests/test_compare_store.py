@@ -1,6 +1,7 @@
 """The SQLite run store: idempotent inserts, atomic claims, take-over of runs whose owner died, owner-only writes."""
 
 import os
+import time
 import subprocess
 import sys
 
@@ -95,3 +96,33 @@ def test_open_existing_only(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such run store"):
         Store(tmp_path / "missing.sqlite", create=False)
     assert not os.path.exists(tmp_path / "missing.sqlite")
+
+
+def test_heartbeat_keeps_the_lease_alive(tmp_path):
+    from actlab.compare.store import Heartbeat
+
+    store = Store(tmp_path / "s.sqlite", lease=0.4)
+    store.add(_configs(tmp_path))
+    key = store.claim()["key"]
+    first = store.runs([key])[0]["lease_until"]
+    with Heartbeat(store):
+        time.sleep(0.5)
+    assert store.runs([key])[0]["lease_until"] > first + 0.05
+    other = Store(tmp_path / "s.sqlite")
+    other.owner = "another-host:1"
+    time.sleep(0.5)  # no heartbeat any more: the lease lapses and another host may take the run
+    assert key in {c["key"] for c in iter(other.claim, None)}
+
+
+def test_model_and_plan_parsing():
+    from actlab.compare import Model, PlanError
+
+    assert Model.parse("mlp:100,100") == Model("mlp", (100, 100))
+    assert str(Model.parse(" MLP : 64 ")) == "mlp:64"
+    assert Model.parse("cnn") == Model("cnn", (25, 25, 25))
+    for bad in ("mlp:0", "transformer", "mlp:1,x"):
+        with pytest.raises(PlanError, match="model"):
+            Model.parse(bad)
+    plan = Plan("ReLU,Swish", "Iris", seeds=[3, 5], store="unused").validate()
+    assert plan.activations == ["relu", "swish"] and plan.datasets == ["iris"] and plan.seeds == [3, 5]
+    assert len(plan.configs()) == 4 and {c["seed"] for c in plan.configs()} == {3, 5}

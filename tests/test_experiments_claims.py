@@ -36,7 +36,7 @@ def test_linear_collapse_identity_net_is_logistic_regression(out):
     for acc in identity:
         assert abs(acc - lr) <= 0.02, (acc, lr)
     assert n["best_nonlinear_accuracy"] > lr + 0.15
-    assert n["boundary.xor.identity.accuracy"] < 0.7 < n["boundary.xor.relu.accuracy"]
+    assert n["boundary.xor.identity.accuracy"] < 0.8 < 0.95 < n["boundary.xor.relu.accuracy"]  # a line gets 3 of 4 blobs at best
 
 
 def test_vanishing_gradients_sigmoid_1000x_below_he_relu_at_depth_16(out):

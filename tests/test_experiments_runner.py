@@ -117,4 +117,7 @@ def test_recommend_cli_gives_the_seeds_advice_with_evidence(tmp_path, capsys):
     assert any(e["experiment"] == "output-layer" and e["measured"] for e in data["evidence"])
     assert main(["recommend", "--task", "binary", "--deep", "--results", str(tmp_path)]) == 0
     assert "he" in capsys.readouterr().out.lower()
-    assert main(["recommend", "--task", "clustering"]) == 2
+    with pytest.raises(SystemExit) as exc:  # argparse refuses the choice: one line on stderr, exit 2
+        main(["recommend", "--task", "clustering"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'clustering'" in capsys.readouterr().err

@@ -259,3 +259,26 @@ def test_recorder_reports_sigmoid_saturation_and_vanishing_gradients():
     assert norms[0] < norms[-1] / 10  # sigmoid' <= 1/4 per layer: the delta shrinks towards the input
     rows = rec.summary()
     assert len(rows) == 6 and {"dead_fraction", "saturation", "grad_norm"} <= set(rows[0])
+
+
+def test_astype_copies_the_model_into_another_precision():
+    model = nn.mlp(3, [5], 2, "gelu", dtype=np.float32, seed=0)
+    X = np.random.default_rng(0).normal(size=(4, 3))
+    wide = model.astype(np.float64)
+    assert wide.dtype == np.float64 and all(p.dtype == np.float64 for p in wide.parameters())
+    np.testing.assert_allclose(wide.predict(X), model.predict(X), rtol=1e-5, atol=1e-6)
+    wide.flat_params[:] = 0  # a copy: the original is untouched
+    assert np.any(model.flat_params != 0)
+
+
+def test_softmax_layer_outputs_probabilities_and_glu_needs_a_gated_activation():
+    out = nn.Softmax().forward(np.array([[1e3, 0.0, -1e3], [1.0, 2.0, 3.0]]))
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-15)
+    assert nn.GLU("swiglu").forward(np.ones((2, 6))).shape == (2, 3)
+    with pytest.raises(ValueError, match="gated"):
+        nn.GLU("relu")
+
+
+def test_mlp_rejects_widths_that_do_not_suit_the_activation():
+    with pytest.raises(ValueError, match="hidden width of 5"):
+        nn.mlp(3, [5], 2, "crelu")

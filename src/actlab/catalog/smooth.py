@@ -328,7 +328,7 @@ GELU_TANH = register(
 # --- Mish -----------------------------------------------------------------------------------------------------------
 
 
-def _mish_parts(x):
+def _mish_parts(x, with_complement=True):
     """(r, 1 - r) with r = tanh(softplus(x)), both without cancellation.
 
     With e = exp(-|x|) and p = e(e + 2): r = p/(p + 2), 1 - r = 2/(p + 2) for x <= 0;
@@ -340,13 +340,14 @@ def _mish_parts(x):
     p = e * (e + 2.0)
     den = np.where(pos, 1.0 + two_e + two_e * e, p + 2.0)
     r = np.where(pos, 1.0 + two_e, p) / den
-    one_minus_r = np.where(pos, two_e * e, 2.0) / den
-    return r, one_minus_r
+    if not with_complement:
+        return r, None
+    return r, np.where(pos, two_e * e, 2.0) / den
 
 
 @m.blockwise
 def _mish(x):
-    r, _ = _mish_parts(x)
+    r, _ = _mish_parts(x, with_complement=False)
     xc = np.maximum(x, -1e300)  # -inf * 0 is NaN; mish(-1e300) = -0 already
     y = xc * r
     tail = x < -650.0

@@ -103,7 +103,9 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         # Horizontal: activation names stay readable however many there are; the best at the top.
         fig, ax = plt.subplots(figsize=(7.0, 1.2 + 0.28 * len(order)), layout="constrained")
         data = [values[a] or [math.nan] for a in order]
-        ax.boxplot(data, positions=range(len(order)), widths=0.6, showfliers=False, vert=False)
+        # 'orientation' arrived in Matplotlib 3.10 and 'vert' is deprecated since; we support >= 3.8.
+        horizontal = {"orientation": "horizontal"} if _mpl_at_least(3, 10) else {"vert": False}
+        ax.boxplot(data, positions=range(len(order)), widths=0.6, showfliers=False, **horizontal)
         for i, a in enumerate(order):
             ys = [i + 0.12 * ((j % 5) - 2) / 2 for j in range(len(values[a]))]
             ax.scatter(values[a], ys, s=12, alpha=0.7, zorder=3)
@@ -145,6 +147,13 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         paths += _save(fig, out / f"{_safe(dataset)}-curves")
         plt.close(fig)
     return paths
+
+
+def _mpl_at_least(major: int, minor: int) -> bool:
+    import matplotlib
+
+    parts = matplotlib.__version__.split(".")
+    return (int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0)) >= (major, minor)
 
 
 def _safe(name: str) -> str:

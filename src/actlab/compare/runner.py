@@ -21,6 +21,7 @@ import platform
 import socket
 import time
 import traceback
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import numpy as np
@@ -31,7 +32,11 @@ TARGET_FRACTION = 0.95
 
 def execute(config: dict[str, Any]) -> dict[str, Any]:
     """Run one configuration; return ``{key, status, metrics, curve, versions, host, worker, error}``."""
-    _single_thread()
+    with _single_thread():
+        return _execute(config)
+
+
+def _execute(config: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "key": config.get("key"),
         "host": socket.gethostname(),
@@ -65,21 +70,17 @@ def _backend(name: str) -> Callable[[dict, Any], dict]:
     return train
 
 
-_THREADS_SET = False
-
-
-def _single_thread() -> None:
-    """One BLAS thread per run: runs in parallel use the cores, and the numbers do not depend on the executor."""
-    global _THREADS_SET
-    if _THREADS_SET:
-        return
-    _THREADS_SET = True
+@contextmanager
+def _single_thread():
+    """One BLAS (and torch) thread per run: parallel runs use the cores, and the numbers do not depend on the
+    executor. Restored afterwards, so an in-process run leaves the caller's thread settings alone."""
     try:
         from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        pass
+        yield
+        return
+    with threadpool_limits(1):
+        yield
 
 
 def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:

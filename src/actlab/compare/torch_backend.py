@@ -79,9 +79,19 @@ def _optimizer(name: str, params, lr: float):
 
 def train(config: dict[str, Any], data) -> dict[str, Any]:
     import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the BLAS limit in runner.execute: executor-independent numbers
+    try:
+        return _train(config, data)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config: dict[str, Any], data) -> dict[str, Any]:
+    import torch
     import torch.nn.functional as F
 
-    torch.set_num_threads(1)
     torch.manual_seed(config["seed"])
     gen = torch.Generator().manual_seed(config["seed"])
     classification = data.task == "classification"

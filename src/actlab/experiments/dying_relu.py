@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-import actlab
 from actlab.experiments import _net
 from actlab.experiments.runner import Context, Experiment, Outcome
 
@@ -122,6 +121,8 @@ def body(ctx: Context) -> Outcome:
             f"lr {top:g}) while Leaky ReLU has {fmt(leaky_top)} (its gradient is never 0); "
             + ("\"40% of the network dies\" happens here at " + ", ".join(forty[:3]) if forty else
                "\"40% of the network dies\" did not happen in this grid")
+            + (f"; a 0.1 bias init does not prevent it ({fmt(dead[BIAS_VARIANT][top])} at lr {top:g})"
+               if BIAS_VARIANT in dead else "")
             + ". Narrow deep ReLU nets are also born dead.")
     return Outcome(status, text, summary)
 

@@ -103,7 +103,7 @@ def random_baseline(op: str, seed: int, n_train: int) -> dict:
 def body(ctx: Context) -> Outcome:
     quick = ctx.quick
     n_seeds = 2 if quick else 10
-    steps = 1500 if quick else 6000
+    steps = 1500 if quick else 4000
     n_train = 1000 if quick else 2000
     seeds = [ctx.seed * 1000 + s for s in range(n_seeds)]
     models = [*ctx.activations, *ARITHMETIC]
@@ -194,7 +194,8 @@ def _plot(ctx: Context, scores, models, ops) -> None:
         ax.set_xticks(range(len(ops)), ops)
         ax.set_yticks(range(len(models)), models)
         ax.grid(False)
-        ax.set_title(f"{title}: median score (100 = random, 0 = perfect)")
+        ax.set_title(f"{title} (train range {TRAIN_RANGE}, test {EXTRA_RANGE if i else TRAIN_RANGE})")
+    fig.suptitle("Median score over seeds: 100 = untrained model, 0 = perfect")
     fig.colorbar(im, ax=axes, label="log10 score", shrink=0.8)
     ctx.figure("nalu_scores", fig)
 

@@ -36,6 +36,7 @@ def color(name: str, order: list[str] | None = None) -> tuple:
 
 
 def subplots(*args, **kwargs):
+    kwargs.setdefault("layout", "constrained")  # titles and labels of neighbouring panels never overlap
     with plt.rc_context(RC):
         return plt.subplots(*args, **kwargs)
 

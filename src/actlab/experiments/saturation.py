@@ -119,8 +119,10 @@ def _plot(ctx: Context, curves) -> None:
             sat, loss, _ = curves[a, s]
             axes[0][c].plot(np.arange(len(sat)), sat.sum(axis=1), "o-", ms=3, color=color(a, order), label=a)
             axes[1][c].plot(np.arange(1, len(loss) + 1), loss, "o-", ms=3, color=color(a, order), label=a)
-        axes[0][c].set(title=f"init x{s:g}: saturated fraction", xlabel="epoch", ylabel="fraction", ylim=(0, 1))
-        axes[1][c].set(title=f"init x{s:g}: training loss", xlabel="epoch", ylabel="cross-entropy")
+        axes[0][c].set(title=f"init x{s:g}: saturated (ReLU family: z < 0 only)", xlabel="epoch",
+                       ylabel="fraction", ylim=(0, 1))
+        axes[1][c].set(title=f"init x{s:g}: training loss", xlabel="epoch", ylabel="cross-entropy (log)",
+                       yscale="log")
     axes[0][0].legend(fontsize=8)
     ctx.figure("saturation", fig)
 

@@ -15,7 +15,7 @@ def body(ctx: Context) -> Outcome:
     quick = ctx.quick
     n_seeds = 3 if quick else 10
     hidden = [64, 64] if quick else [128, 128, 128]
-    epochs = 6 if quick else 60
+    epochs = 6 if quick else 40
     seeds = [ctx.seed * 1000 + s for s in range(n_seeds)]
     ctx.setting(dataset="mnist1d", hidden=hidden, epochs=epochs, optimizer="adam", lr=3e-3, batch_size=128,
                 seeds=seeds, pairing="same seed -> same data order and same initial weights' generator",

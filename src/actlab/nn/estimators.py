@@ -215,8 +215,7 @@ class _BaseMLP(BaseEstimator):
         batch_size = int(np.clip(batch_size, 1, n))
         X = np.ascontiguousarray(X, dtype=model.dtype)
         shuffle_rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max)) if self.shuffle else None
-        if not incremental:
-            self.n_iter_ = 0
+        self.n_iter_ = 0  # per call, as scikit-learn counts it (partial_fit: 1); loss_curve_ keeps the whole story
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for _ in range(self.max_iter):
                 value, _score = train_epoch(model, X, Y, loss, opt, batch_size, shuffle_rng, l2=float(self.alpha))
