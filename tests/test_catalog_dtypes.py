@@ -14,7 +14,7 @@ FLOATS = [np.float16, np.float32, np.float64]
 
 def _input(a, shape, dtype=np.float64, rng=None):
     rng = rng or np.random.default_rng(0)
-    return (rng.normal(size=shape) * 3).astype(dtype)
+    return np.asarray(rng.normal(size=shape) * 3).astype(dtype)  # a 0-d array for shape (), not a scalar
 
 
 def _shape_for(a) -> tuple[int, ...]:

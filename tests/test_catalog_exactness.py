@@ -16,7 +16,9 @@ import actlab
 from actlab import reference as R
 
 ELEMENTWISE = actlab.names(kind="elementwise")
-DENSITY = 0.5  # ~1,000 float32 and ~1,700 float64 inputs per entry; benchmarks/accuracy.py uses the full grid
+# ~800 float32 and ~1,300 float64 inputs per entry, shared with the other test files (the same references);
+# benchmarks/accuracy.py uses the full grid (density 1).
+DENSITY = 0.4
 
 
 def _worst(x, err, allowed, y, exact, n=5) -> str:
@@ -89,7 +91,8 @@ def test_float16_forward_within_one_ulp(name):
     a = actlab.get(name)
     ref = R.reference(a, DENSITY)
     x, ex64 = ref.exact("forward", np.float64)
-    x16 = x.astype(np.float16)
+    with np.errstate(over="ignore"):  # large float64 inputs become +-inf in float16, as they should
+        x16 = x.astype(np.float16)
     keep = (x16.astype(np.float64) == x) | np.isnan(x) | np.isinf(x)
     h = ex64.hi[keep]
     r = np.where(np.isfinite(h), ex64.frac[keep] * ex64.ulp[keep], 0.0)

@@ -41,11 +41,13 @@ def _gauss_moments(a, var: float = 1.0) -> tuple[float, float]:
 def test_range_contains_the_values_and_is_approached(name):
     a = actlab.get(name)
     lo, hi = a.properties["range"]
-    x = np.concatenate([R.input_grid(a.kinks, np.float64, 0.5), FINE])
+    x = np.concatenate([R.input_grid(a.kinks, np.float64, 0.4), FINE])
     x = x[np.isfinite(x)]
     y = a(x)
     y = y[~np.isnan(y)]
-    assert y.min() >= lo and y.max() <= hi, f"values [{y.min()}, {y.max()}] outside the declared range {(lo, hi)}"
+    slack = [4 * float(np.spacing(abs(v))) if math.isfinite(v) else 0.0 for v in (lo, hi)]  # ends are rounded
+    assert y.min() >= lo - slack[0] and y.max() <= hi + slack[1], \
+        f"values [{y.min()}, {y.max()}] outside the declared range {(lo, hi)}"
     for end, got in ((lo, y.min()), (hi, y.max())):
         if math.isinf(end):
             assert abs(got) > 1e6 and math.copysign(1, got) == math.copysign(1, end), \
@@ -58,15 +60,17 @@ def test_range_contains_the_values_and_is_approached(name):
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_monotonic_as_declared(name):
     a = actlab.get(name)
-    x = np.concatenate([FINE * 2, R.input_grid(a.kinks, np.float64, 0.5)])
+    x = np.concatenate([FINE * 2, R.input_grid(a.kinks, np.float64, 0.4)])
     x = np.sort(x[np.isfinite(x)])
     y = a(x)
-    drops = np.diff(y) < 0
+    with np.errstate(invalid="ignore"):  # inf - inf where f overflows: no drop
+        drops = np.diff(y) < 0
     if a.properties["monotonic"]:
         # a float64 result within its few-ULP bound may wiggle by that much where f is flat; more is a real drop
         with np.errstate(over="ignore", invalid="ignore"):  # spacing(inf) is inf, as meant
             tol = np.nan_to_num(4 * np.spacing(np.abs(y[1:])), nan=0.0, posinf=0.0)
             real = np.diff(y) < -tol
+        real &= np.isfinite(y[1:]) & np.isfinite(y[:-1])
         assert not real.any(), f"declared monotonic but f decreases after x = {x[:-1][real][:5]}"
         assert np.all(a.derivative(FINE) >= 0), "declared monotonic but f' < 0 somewhere"
     else:

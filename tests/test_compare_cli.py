@@ -175,3 +175,19 @@ def test_bad_names_suggest_and_write_nothing(tmp_path, capsys):
     assert main(["compare", "-a", "relu", "--model", "cnn", "--store", str(store), "-q"]) == 2
     assert "--backend torch" in capsys.readouterr().err
     assert not store.exists()
+
+
+def test_a_good_csv_is_compared_and_its_content_is_part_of_the_key(tmp_path, capsys):
+    rng = __import__("numpy").random.default_rng(0)
+    rows = ["a,b,label"] + [f"{x:.3f},{y:.3f},{int(x + y > 0)}" for x, y in rng.normal(size=(60, 2))]
+    path = _csv(tmp_path, "\n".join(rows) + "\n")
+    store = tmp_path / "r.sqlite"
+    args = ["compare", "-a", "relu,tanh", "--data", str(path), "--target", "label", "--seeds", "2", "--epochs", "3",
+            "--store", str(store), "-j", "0", "--json", "-q"]
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {r["dataset"] for r in data["rows"]} == {"csv:data.csv"}
+    path.write_text("\n".join(rows[:-1]) + "\n")  # one row less: a different data set, so new runs
+    assert main(args) == 0
+    capsys.readouterr()
+    assert len(Store(store).runs()) == 8

@@ -87,6 +87,12 @@ def test_run_all_writes_an_index_and_docs_pages(tmp_path):
                  "![self-normalization", "## Where the seeds are wrong or overstated"):
         assert part in text
     assert "../res/self-normalization/self_normalization.png" in text
+    from actlab.experiments.index import update_index
+
+    rerun = experiments.run("zero-centering", seed=1, out=tmp_path / "res")
+    update_index(tmp_path / "res", rerun)
+    assert [e["name"] for e in load_index(tmp_path / "res")["experiments"]] == ["zero-centering",
+                                                                                "self-normalization"]
     index_md = (tmp_path / "docs" / "index.md").read_text()
     assert "not run" in index_md and "[SELU keeps" in index_md
 

@@ -40,11 +40,12 @@ M_TAIL_COEFS = (0.3989422804014327, -0.39894228040143265, 1.196826841204269, -5.
 _C = np.array(M_COEFS)  # (intervals, degree + 1), lowest degree first
 _C_COLS = tuple(np.ascontiguousarray(_C[:, j]) for j in range(_C.shape[1]))
 _TAIL_START = M_WIDTH * len(M_COEFS)  # 8.0
+_LAST = np.nextafter(_TAIL_START, 0.0)
 
 
 def mills(ax):
     """M(ax) = Phi(-ax) exp(ax^2/2) for ax >= 0 (NaN stays NaN; +inf gives 0)."""
-    a = np.where(ax < _TAIL_START, ax, 0.0)  # also maps NaN to 0 for the index (a NaN index is invalid)
+    a = np.fmin(ax, _LAST)  # unchanged below 8; NaN and the tail (patched below) get a valid index and small t
     idx = (a * (1.0 / M_WIDTH)).astype(np.intp)
     t = a - (idx * M_WIDTH + 0.5 * M_WIDTH)
     acc = _C_COLS[-1].take(idx)
@@ -60,4 +61,5 @@ def mills(ax):
             k *= s
             k += c
         acc[big] = k / xb
-    return np.where(np.isnan(ax), ax, acc)
+    np.copyto(acc, ax, where=np.isnan(ax))
+    return acc

@@ -12,7 +12,7 @@ from actlab.spec import Activation, Param, Properties
 
 
 def _step(x, threshold):
-    return np.heaviside(x - threshold, 1.0)  # NaN stays NaN; x - threshold >= 0 exactly when x >= threshold
+    return m.step(x - threshold, at_zero=1.0)  # NaN stays NaN; x - threshold >= 0 exactly when x >= threshold
 
 
 def _step_derivative(x, threshold):
@@ -39,6 +39,8 @@ BINARY_STEP = register(
 
 
 def _identity(x, c):
+    if c == 0:  # 0*x is 0 even at +-inf (where the product would be NaN)
+        return m.keep_nan(np.zeros_like(x), x)
     with np.errstate(over="ignore"):  # c*x beyond the float range is inf, the correctly rounded result
         return c * x
 

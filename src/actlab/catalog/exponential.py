@@ -23,12 +23,12 @@ def _elu_neg(x, coef):
 
 @m.blockwise
 def _elu(x, alpha):
-    return np.where(x > 0, x, _elu_neg(x, alpha))
+    return m.select(x > 0, x, _elu_neg(x, alpha))
 
 
 @m.blockwise
 def _elu_derivative(x, alpha):
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    return m.select(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
 def _elu_properties(p):
@@ -59,12 +59,12 @@ ELU = register(
 def _selu(x):
     with np.errstate(over="ignore"):  # scale * x beyond 1.7e308 is inf, the correctly rounded result
         pos = SELU_SCALE * x
-    return np.where(x > 0, pos, _elu_neg(x, _SELU_SCALE_ALPHA))
+    return m.select(x > 0, pos, _elu_neg(x, _SELU_SCALE_ALPHA))
 
 
 @m.blockwise
 def _selu_derivative(x):
-    return np.where(x > 0, SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0.0)))
+    return m.select(x > 0, SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(x, 0.0)))
 
 
 SELU = register(
@@ -76,11 +76,12 @@ SELU = register(
         formula="1.0507009873554804934193349852946*Piecewise((1.6732632423543772848170429916717*(exp(x) - 1), "
                 "x <= 0), (x, True))",
         kinks=(0.0,),
-        properties=Properties(range=(-_SELU_SCALE_ALPHA, math.inf), monotonic=True, zero_centered=False, smooth=0,
+        properties=Properties(range=(-_SELU_SCALE_ALPHA, math.inf), monotonic=True, zero_centered=True, smooth=0,
                               saturates="left", sparse=False, self_normalizing=True),
         notes=f"selu = scale * elu(x, alpha), alpha = {SELU_ALPHA!r}, scale = {SELU_SCALE!r} (32 digits in the "
               "source). selu'(0) = scale*alpha (left derivative, as PyTorch). Self-normalising only with LeCun-normal "
-              "initialisation and alpha-dropout.",
+              "initialisation and alpha-dropout. Zero-centred in the sense that matters here: for x ~ N(0, 1) "
+              "E selu(x) = 0 and E selu(x)^2 = 1 (the fixed point the constants are chosen for).",
         frameworks={"torch": "F.selu", "keras": "selu", "jax": "nn.selu"},
         reference="Klambauer et al. 2017, Self-Normalizing Neural Networks, arXiv:1706.02515",
     )
@@ -89,12 +90,21 @@ SELU = register(
 
 @m.blockwise
 def _celu(x, alpha):
-    return np.where(x > 0, x, _elu_neg(x / alpha, alpha))
+    # u + u_lo = min(x, 0)/alpha exactly: exp(u) at u = -500 would amplify the rounding of x/alpha 500 times
+    u, u_lo = m.divided(np.minimum(x, 0.0), alpha)
+    neg = np.expm1(u)
+    if u_lo is not None:
+        neg += np.exp(u) * u_lo
+    return m.select(x > 0, x, alpha * neg)
 
 
 @m.blockwise
 def _celu_derivative(x, alpha):
-    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+    u, u_lo = m.divided(np.minimum(x, 0.0), alpha)
+    d = np.exp(u)
+    if u_lo is not None:
+        d *= 1.0 + u_lo
+    return m.select(x > 0, 1.0, d)
 
 
 CELU = register(

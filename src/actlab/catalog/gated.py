@@ -121,7 +121,7 @@ def _reglu(x, axis=-1):
 
 def _reglu_vjp(x, g, axis=-1):
     a, b = _halves(x, axis, "reglu")
-    return np.concatenate([g * b * np.heaviside(a, 0.0), g * np.maximum(a, 0.0)], axis=axis)
+    return np.concatenate([g * b * m.step(a), g * np.maximum(a, 0.0)], axis=axis)
 
 
 REGLU = register(

@@ -14,7 +14,7 @@ from actlab.spec import Activation, Param, Properties
 
 def _inside(x, lo, hi):
     """1 on the open interval (lo, hi), 0 outside and at the ends, NaN for NaN (the gradient of a clip)."""
-    return np.where(x >= hi, 0.0, np.heaviside(x - lo, 0.0))
+    return m.select(x >= hi, 0.0, m.step(x - lo))
 
 
 def _hard_sigmoid(x):
@@ -44,7 +44,7 @@ HARD_SIGMOID_KERAS2 = register(
         name="hard_sigmoid_keras2",
         aliases=("hard_sigmoid_tf", "hard_sigmoid_v1"),
         summary="clip(0.2x + 0.5, 0, 1): the hard sigmoid of keras 2 / TensorFlow 2 (slope 1/5, kinks at +-2.5).",
-        forward=lambda x: np.clip(0.2 * x + 0.5, 0.0, 1.0),
+        forward=lambda x: np.clip((x + 2.5) / 5.0, 0.0, 1.0),  # = 0.2x + 0.5; x + 2.5 is exact near the kink
         derivative=lambda x: _inside(x, -2.5, 2.5) * 0.2,
         formula="Min(Max(x/5 + 1/2, 0), 1)",
         kinks=(-2.5, 2.5),
@@ -59,14 +59,15 @@ HARD_SIGMOID_KERAS2 = register(
 
 @m.blockwise
 def _hard_swish(x):
-    xc = np.maximum(x, -3.0)  # the factor is 0 below -3; clamping keeps -inf * 0 (NaN) out
-    return (xc * np.minimum(xc + 3.0, 6.0)) / 6.0
+    xc = np.clip(x, -3.0, 3.0)  # x(x + 3)/6 between the kinks; the clip keeps -inf * 0 and 6 * 1e308 out
+    return m.select(x >= 3.0, x, (xc * (xc + 3.0)) / 6.0)
 
 
 @m.blockwise
 def _hard_swish_derivative(x):
     # 0 below -3, (2x + 3)/6 on [-3, 3], 1 above 3: PyTorch's convention at the two kinks.
-    return np.where(x < -3.0, 0.0, np.where(x > 3.0, 1.0, (2.0 * x + 3.0) / 6.0))
+    xc = np.clip(x, -3.0, 3.0)  # keeps 2x finite at 1e308
+    return m.select(x < -3.0, 0.0, m.select(x > 3.0, 1.0, (2.0 * xc + 3.0) / 6.0))
 
 
 HARD_SWISH = register(
@@ -126,13 +127,13 @@ HARD_TANH = register(
 
 @m.blockwise
 def _hard_mish(x):
-    xc = np.maximum(x, -2.0)  # the factor is 0 below -2; clamping keeps -inf * 0 (NaN) out
-    return (0.5 * xc) * np.minimum(xc + 2.0, 2.0)
+    xc = np.clip(x, -2.0, 0.0)  # x(x + 2)/2 on [-2, 0]; the clip keeps -inf * 0 and 2 * 1e308 out
+    return m.select(x >= 0.0, x, (xc * (xc + 2.0)) * 0.5)  # halve last: 0.5 * -5e-324 would round to 0
 
 
 @m.blockwise
 def _hard_mish_derivative(x):
-    return np.where(x < -2.0, 0.0, np.where(x > 0.0, 1.0, x + 1.0))
+    return m.select(x < -2.0, 0.0, m.select(x > 0.0, 1.0, x + 1.0))
 
 
 HARD_MISH = register(
@@ -158,7 +159,7 @@ HARD_MISH = register(
 def _sparse_plus(x):
     # 0 for x <= -1, (x + 1)^2/4 on (-1, 1), x for x >= 1
     t = np.clip(x + 1.0, 0.0, 2.0)
-    return np.where(x >= 1.0, x, 0.25 * (t * t))
+    return m.select(x >= 1.0, x, 0.25 * (t * t))
 
 
 SPARSE_PLUS = register(
@@ -167,7 +168,7 @@ SPARSE_PLUS = register(
         aliases=("sparseplus",),
         summary="0 below -1, (x + 1)^2/4 in between, x above 1: a C^1 softplus with exact zeros.",
         forward=_sparse_plus,
-        derivative=lambda x: np.where(x >= 1.0, 1.0, 0.5 * np.clip(x + 1.0, 0.0, 2.0)),
+        derivative=lambda x: m.select(x >= 1.0, 1.0, 0.5 * np.clip(x + 1.0, 0.0, 2.0)),
         formula="Piecewise((0, x <= -1), ((x + 1)**2/4, x < 1), (x, True))",
         kinks=(-1.0, 1.0),
         properties=Properties(range=(0.0, math.inf), monotonic=True, zero_centered=False, smooth=1,

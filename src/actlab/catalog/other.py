@@ -13,21 +13,21 @@ from actlab.spec import Activation, Param, Properties
 
 @m.blockwise
 def _bent_identity(x):
-    # (sqrt(x^2 + 1) - 1)/2 + x = (h - 1)/2 + x, h = hypot(x, 1) (no overflow of x^2), in three cancellation-free
+    # (sqrt(x^2 + 1) - 1)/2 + x = (h - 1)/2 + x, h = sqrt(x^2 + 1) (no overflow of x^2), in three cancellation-free
     # forms: |x| < 1: h - 1 = x^2/(h + 1); x <= -1: h + x = 1/(h - x), so f = (1/(h + |x|) + x - 1)/2; x >= 1: as is.
-    h = np.hypot(x, 1.0)
+    h = m.sqrt_sq_plus(x, 1.0)
     xs = np.clip(x, -1.0, 1.0)
     small = 0.5 * (xs * (xs / (h + 1.0))) + x
     neg = 0.25 / (0.5 * h + 0.5 * np.abs(x)) + 0.5 * (x - 1.0)  # halved first: h + |x| overflows at 1e308
     with np.errstate(over="ignore"):  # beyond x = 1.2e308 the exact 1.5x overflows: inf is the rounded result
         pos = 0.5 * (h - 1.0) + np.abs(x)  # = x where used; |x| keeps inf - inf out of the unused part
-    return np.where(x <= -1.0, neg, np.where(x >= 1.0, pos, small))
+    return m.select(x <= -1.0, neg, m.select(x >= 1.0, pos, small))
 
 
 @m.blockwise
 def _bent_identity_derivative(x):
     xc = np.clip(x, -1e20, 1e20)  # x/h is +-1 (rounded) beyond; avoids inf/inf
-    return 1.0 + xc / (2.0 * np.hypot(xc, 1.0))
+    return 1.0 + xc / (2.0 * m.sqrt_sq_plus(xc, 1.0))
 
 
 BENT_IDENTITY = register(
@@ -47,25 +47,26 @@ BENT_IDENTITY = register(
 )
 
 
-def _isru_scale(x, alpha):
-    s = math.sqrt(alpha)
-    big = min(1e300, 1e30 / s)  # beyond, the result is +-1/sqrt(alpha) to within 1e-60
-    xc = np.clip(x, -big, big)
-    return xc, np.hypot(1.0, s * xc)
-
-
 @m.blockwise
 def _isru(x, alpha):
-    xc, h = _isru_scale(x, alpha)
-    return xc / h
+    s = math.sqrt(alpha)
+    big = 1e30 / s  # beyond, the result is +-1/sqrt(alpha) to within 1e-60
+    xc = np.clip(x, -big, big)
+    z = s * xc  # |z| <= 1e30: z*z cannot overflow
+    return xc / np.sqrt(1.0 + z * z)
 
 
 @m.blockwise
 def _isru_derivative(x, alpha):
+    # (1 + z^2)^(-3/2), z = sqrt(alpha) x: as 1/(w sqrt(w)) with w = 1 + z^2 for |z| <= 1e100, else (1/|z|)^3
     s = math.sqrt(alpha)
-    xc = np.clip(x, -1e300 / max(s, 1.0), 1e300 / max(s, 1.0))  # (1 + alpha x^2)^-1.5 underflows to 0 long before
-    r = 1.0 / np.hypot(1.0, s * xc)
-    return r * r * r
+    az = s * np.minimum(np.abs(x), 1e300 / max(s, 1.0))
+    zs = np.minimum(az, 1e100)
+    w = 1.0 + zs * zs
+    y = 1.0 / (w * np.sqrt(w))
+    r = 1.0 / np.maximum(az, 1e100)
+    np.copyto(y, r * r * r, where=az > 1e100)
+    return y
 
 
 ISRU = register(
@@ -80,7 +81,8 @@ ISRU = register(
         properties=lambda p: Properties(range=(-1 / math.sqrt(p["alpha"]), 1 / math.sqrt(p["alpha"])),
                                         monotonic=True, zero_centered=True, smooth=math.inf, saturates="both",
                                         sparse=False),
-        notes="x/hypot(1, sqrt(alpha) x): no overflow of x^2; isru(+-inf) = +-1/sqrt(alpha). "
+        notes="x/sqrt(1 + (sqrt(alpha) x)^2) with x clipped where the result has saturated: no overflow of x^2; "
+              "isru(+-inf) = +-1/sqrt(alpha). "
               "isru'(x) = (1 + alpha x^2)^(-3/2).",
         frameworks={},
         reference="Carlile et al. 2017, Improving Deep Learning by Inverse Square Root Linear Units, "
@@ -94,7 +96,7 @@ def _arctan_derivative(x):
     ax = np.abs(x)
     small = 1.0 / (1.0 + np.minimum(ax, 1e150) ** 2)
     big = np.maximum(ax, 1e150)
-    return np.where(ax <= 1e150, small, (1.0 / big) / big)
+    return m.select(ax <= 1e150, small, (1.0 / big) / big)
 
 
 ARCTAN = register(
@@ -155,7 +157,7 @@ def _elliott(x):
     # 0.5 x/(1 + |x|) + 0.5 without cancellation: 0.5/(1 + |x|) for x < 0, (0.5 + x)/(1 + x) for x >= 0
     xc = np.minimum(x, 1e20)  # (0.5 + x)/(1 + x) rounds to 1 beyond; avoids inf/inf
     ax = np.abs(xc)
-    return np.where(xc < 0, 0.5, 0.5 + ax) / (1.0 + ax)
+    return m.select(xc < 0, 0.5, 0.5 + ax) / (1.0 + ax)
 
 
 @m.blockwise
@@ -195,7 +197,7 @@ SQNL = register(
         aliases=("square_nonlinearity",),
         summary="x - x|x|/4 on [-2, 2], +-1 outside: a piecewise-quadratic tanh.",
         forward=_sqnl,
-        derivative=lambda x: m.keep_nan(np.where(np.abs(x) >= 2.0, 0.0, 1.0 - 0.5 * np.abs(x)), x),
+        derivative=lambda x: m.keep_nan(m.select(np.abs(x) >= 2.0, 0.0, 1.0 - 0.5 * np.abs(x)), x),
         formula="Piecewise((-1, x < -2), (x + x**2/4, x < 0), (x - x**2/4, x <= 2), (1, True))",
         kinks=(-2.0, 2.0),
         properties=Properties(range=(-1.0, 1.0), monotonic=True, zero_centered=True, smooth=1, saturates="both",

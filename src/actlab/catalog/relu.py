@@ -17,7 +17,7 @@ def _relu(x):
 
 
 def _relu_derivative(x):
-    return np.heaviside(x, 0.0)  # 0 for x <= 0 (relu'(0) = 0), 1 for x > 0, NaN for NaN
+    return m.step(x)  # 0 for x <= 0 (relu'(0) = 0), 1 for x > 0, NaN for NaN
 
 
 RELU = register(
@@ -40,14 +40,25 @@ RELU = register(
 )
 
 
+def _slope_times(x, a):
+    """a*x for the negative part: 0*(-inf) is 0 here (the limit), and |a| > 1 may overflow to inf (as it should)."""
+    if np.ndim(a) == 0 and a == 0:
+        return m.keep_nan(np.zeros_like(x), x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = a * x
+    if np.ndim(a) != 0:  # rrelu's per-element slopes: 0 * -inf -> 0
+        y = m.select((a == 0) & ~np.isnan(x), 0.0, y)
+    return y
+
+
 @m.blockwise
 def _leaky(x, alpha):
-    return np.where(x > 0, x, alpha * x)  # alpha*NaN = NaN
+    return m.select(x > 0, x, _slope_times(x, alpha))  # alpha*NaN = NaN
 
 
 @m.blockwise
 def _leaky_derivative(x, alpha):
-    return np.where(x <= 0, alpha, np.heaviside(x, 0.0))  # NaN <= 0 is False, heaviside(NaN) = NaN
+    return m.select(x <= 0, alpha, m.step(x))  # NaN <= 0 is False, heaviside(NaN) = NaN
 
 
 def _leaky_properties(p):
@@ -101,7 +112,7 @@ def _capped(x, cap):
 
 def _capped_derivative(x, cap):
     # 1 on the open interval (0, cap), 0 outside and at both kinks (PyTorch's hardtanh backward).
-    return np.where(x >= cap, 0.0, np.heaviside(x, 0.0))
+    return m.select(x >= cap, 0.0, m.step(x))
 
 
 CAPPED_RELU = register(
@@ -150,13 +161,13 @@ def _rrelu_slopes(x, lower, upper, training, rng):
 
 
 def _rrelu(x, lower, upper, training=False, rng=None):
-    return np.where(x > 0, x, _rrelu_slopes(x, lower, upper, training, rng) * x)
+    return m.select(x > 0, x, _slope_times(x, _rrelu_slopes(x, lower, upper, training, rng)))
 
 
 def _rrelu_derivative(x, lower, upper, training=False, rng=None):
     """With ``training=True`` pass the same ``rng`` seed as to the forward pass to get the same slopes."""
     a = _rrelu_slopes(x, lower, upper, training, rng)
-    return np.where(x <= 0, a, np.heaviside(x, 0.0))
+    return m.select(x <= 0, a, m.step(x))
 
 
 RRELU = register(
@@ -182,11 +193,11 @@ RRELU = register(
 
 @m.blockwise
 def _threshold(x, threshold, value):
-    return np.where(x > threshold, x, np.where(np.isnan(x), x, value))
+    return m.select(x > threshold, x, m.select(np.isnan(x), x, value))
 
 
 def _threshold_derivative(x, threshold, value):
-    return np.heaviside(x - threshold, 0.0)
+    return m.step(x - threshold)
 
 
 def _threshold_properties(p):
@@ -223,7 +234,7 @@ def _crelu(x, axis=-1):
 def _crelu_vjp(x, g, axis=-1):
     n = x.shape[axis]
     g_pos, g_neg = np.split(g, [n], axis=axis)
-    return m.keep_nan(np.where(x > 0, g_pos, 0.0) - np.where(x < 0, g_neg, 0.0), x)
+    return m.keep_nan(m.select(x > 0, g_pos, 0.0) - m.select(x < 0, g_neg, 0.0), x)
 
 
 CRELU = register(

@@ -13,11 +13,11 @@ from actlab.spec import Activation, Param, Properties
 
 @m.blockwise
 def _hard_shrink(x, lambd):
-    return np.where(np.abs(x) > lambd, x, np.where(np.isnan(x), x, 0.0))
+    return m.select(np.abs(x) > lambd, x, m.select(np.isnan(x), x, 0.0))
 
 
 def _hard_shrink_derivative(x, lambd):
-    return np.heaviside(np.abs(x) - lambd, 0.0)
+    return m.step(np.abs(x) - lambd)
 
 
 HARD_SHRINK = register(
@@ -44,7 +44,7 @@ HARD_SHRINK = register(
 @m.blockwise
 def _soft_shrink(x, lambd):
     # x - lambd, x + lambd and 0 are exact near the thresholds (Sterbenz), so no cancellation error.
-    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, np.where(np.isnan(x), x, 0.0)))
+    return m.select(x > lambd, x - lambd, m.select(x < -lambd, x + lambd, m.select(np.isnan(x), x, 0.0)))
 
 
 SOFT_SHRINK = register(

@@ -17,17 +17,34 @@ from actlab.spec import Activation, Param, Properties
 
 @m.blockwise
 def _softplus(x, beta, threshold):
-    u = x if beta == 1 else beta * x
+    # u + u_lo = beta x exactly (the rounding of beta x would show at u = -700); softplus(u + d) = sp(u) + sigmoid(u) d
+    u, u_lo = m.scaled(x, beta)
     y = m.softplus(u)
-    if beta != 1:
-        y /= beta
-    return np.where(u > threshold, x, y)
+    if u_lo is not None:
+        y += m.sigmoid(u) * u_lo
+        with np.errstate(over="ignore"):  # log(2)/5e-324 is beyond the float range: inf is the rounded value
+            y /= beta
+    return m.select(u > threshold, x, y)
 
 
 @m.blockwise
 def _softplus_derivative(x, beta, threshold):
-    u = x if beta == 1 else beta * x
-    return np.where(u > threshold, 1.0, m.sigmoid(u))
+    u, u_lo = m.scaled(x, beta)
+    y = m.sigmoid(u)
+    if u_lo is not None:
+        y += m.sigmoid_derivative(u) * u_lo
+    return m.select(u > threshold, 1.0, y)
+
+
+_EXACT_THRESHOLD = 36.0  # above, x is the correctly rounded softplus: the switch is invisible
+
+
+def _softplus_properties(p):
+    # PyTorch's switch to x at beta*x = threshold drops the value by log1p(exp(-threshold))/beta: a (tiny) downward
+    # jump, so below _EXACT_THRESHOLD the function is neither continuous nor monotonic.
+    exact = p["threshold"] >= _EXACT_THRESHOLD
+    return Properties(range=(0.0, math.inf), monotonic=exact, zero_centered=False, smooth=math.inf if exact else -1,
+                      saturates="left", sparse=False)
 
 
 SOFTPLUS = register(
@@ -40,9 +57,8 @@ SOFTPLUS = register(
         formula="Piecewise((x, beta*x > threshold), (log(1 + exp(beta*x))/beta, True))",
         params=(Param("beta", 1.0, 0.0, low_open=True, doc="sharpness; softplus -> relu as beta -> inf"),
                 Param("threshold", 40.0, 0.0, doc="above beta*x = threshold return x (PyTorch's shortcut)")),
-        kinks=lambda p: (p["threshold"] / p["beta"],) if p["threshold"] < 36 else (),
-        properties=Properties(range=(0.0, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,
-                              saturates="left", sparse=False),
+        kinks=lambda p: (p["threshold"] / p["beta"],) if p["threshold"] < _EXACT_THRESHOLD else (),
+        properties=_softplus_properties,
         notes="Computed as max(u, 0) + log1p(exp(-|u|)), u = beta*x: never overflows (the textbook log(1 + exp(x)) "
               "is inf above 709). PyTorch returns x where beta*x > threshold, default 20; in float64 that is off by "
               "up to 2e-9 (6e5 ULP) between 20 and 36. Our default threshold 40 is past the point where x is already "
@@ -109,17 +125,8 @@ SOFTSIGN = register(
 
 
 def _scaled(x, beta, beta_lo=0.0):
-    """(u, u_lo): u + u_lo = (beta + beta_lo) * x to about 2^-100, for |x| < 1e300 (u_lo = None when beta = 1).
-
-    sigmoid(u) at u = -700 amplifies u's relative rounding error 700 times; carrying u_lo keeps it out.
-    """
-    if beta == 1 and beta_lo == 0:
-        return x, None
-    xc = np.clip(x, -1e290, 1e290)  # keeps inf out of the split (and 0 * inf out when beta = 0)
-    u, u_lo = m.two_prod(xc, np.full_like(xc, beta))
-    if beta_lo:
-        u_lo += xc * beta_lo
-    return u, u_lo
+    """beta*x as (u, u_lo) (see _math.scaled): sigmoid(u) at u = -700 amplifies u's rounding 700 times."""
+    return m.scaled(x, beta, beta_lo)
 
 
 @m.blockwise
@@ -128,10 +135,10 @@ def swish(x, beta=1.0, beta_lo=0.0):
     u, u_lo = _scaled(x, beta, beta_lo)
     xc = np.clip(x, -1e300, 1e300)  # inf * 0 would be NaN (also in the unused branch); exp(-1e300) = 0 anyway
     e = m.exp_neg_abs(u)
-    num = np.where(u >= 0, x, xc * e)
+    num = m.select(u >= 0, x, xc * e)
     num /= 1.0 + e
     if u_lo is not None:  # sigmoid(u + u_lo) = sigmoid(u) (1 + u_lo (1 - sigmoid(u)))
-        num *= 1.0 + u_lo * (np.where(u >= 0, e, 1.0) / (1.0 + e))
+        num *= 1.0 + u_lo * (m.select(u >= 0, e, 1.0) / (1.0 + e))
     tail = u < -650.0
     if tail.any():  # x e^u becomes subnormal: round once
         lo = 0.0 if u_lo is None else u_lo[tail]
@@ -149,11 +156,11 @@ def silu_derivative(u, u_lo=None):
     uc = np.clip(u, -1e3, 1e3)  # e = 0 beyond, and 0 * inf must not happen
     e = m.exp_neg_abs(uc)
     one_u = 1.0 + uc
-    num = np.where(uc >= 0, 1.0 + e * one_u, e * (one_u + e))
+    num = m.select(uc >= 0, 1.0 + e * one_u, e * (one_u + e))
     d = 1.0 + e
     num /= d * d
     if u_lo is not None:  # + u_lo * silu''(u), silu'' = sigmoid'(u) (2 + u (1 - 2 sigmoid(u)))
-        s = np.where(uc >= 0, 1.0, e) / d
+        s = m.select(uc >= 0, 1.0, e) / d
         num += u_lo * ((e / (d * d)) * (2.0 + uc * (1.0 - 2.0 * s)))
     tail = uc < -650.0
     if tail.any():
@@ -197,7 +204,7 @@ SWISH = register(
         forward=swish,
         derivative=_swish_derivative,
         formula="x*sigmoid(beta*x)",
-        params=(Param("beta", 1.0, 0.0, learnable=True, doc="sharpness; 1 is SiLU, 0 is x/2"),),
+        params=(Param("beta", 1.0, 0.0, 1e100, learnable=True, doc="sharpness; 1 is SiLU, 0 is x/2"),),
         properties=lambda p: Properties(range=(_swish_min(p["beta"]) if p["beta"] > 0 else -math.inf, math.inf),
                                         monotonic=p["beta"] == 0, zero_centered=False, smooth=math.inf,
                                         saturates="left" if p["beta"] > 0 else "none", sparse=False),
@@ -238,10 +245,10 @@ GELU = register(
         formula="x/2*(1 + erf(x/sqrt(2)))",
         properties=Properties(range=(-0.16997120747990366, math.inf), monotonic=False, zero_centered=False,
                               smooth=math.inf, saturates="left", sparse=False),
-        notes="The exact erf form (PyTorch approximate='none', jax approximate=False). Phi(x) for x < 0 is "
-              "erfcx(-x/sqrt2) * exp(-x^2/2)/2 with x^2 exact, so the left tail is exact down to the subnormal "
-              "range; 0.5x(1 + erf(x/sqrt2)) is -0 below x = -5.4 in float32 (PyTorch). Minimum -0.16997 at "
-              "x = -0.75179.",
+        notes="The exact erf form (PyTorch approximate='none', jax approximate=False). Phi(-|x|) is computed as "
+              "M(|x|) exp(-x^2/2), M a fitted Mills ratio and x^2 exact, so the left tail is exact down to the "
+              "subnormal range: 0.5x(1 + erf(x/sqrt2)) cancels and is -0 below x = -5.4 in float32 (PyTorch), and "
+              "scipy's erfc/ndtr lose up to 1600 ULP. gelu'(x) = Phi(x) + x phi(x). Minimum -0.16997 at x = -0.75179.",
         frameworks={"torch": "F.gelu", "keras": "gelu", "jax": "nn.gelu", "jax_args": "approximate=False"},
         reference="Hendrycks & Gimpel 2016, Gaussian Error Linear Units, arXiv:1606.08415",
     )
@@ -280,7 +287,7 @@ def _gelu_tanh_arg(x):
 def _gelu_tanh(x):
     xc, v, v_lo = _gelu_tanh_arg(x)
     e = m.exp_neg_abs(v)
-    num = np.where(v >= 0, x, xc * e)
+    num = m.select(v >= 0, x, xc * e)
     num /= 1.0 + e
     num *= 1.0 + v_lo
     sub = v < -650.0  # the result is subnormal: round once
@@ -296,14 +303,14 @@ def _gelu_tanh_derivative(x):
     # sigmoid(v) + x v' sigmoid'(v) = (a + x v' e)/(1 + e)^2 with e = exp(-|v|), a = 1 + e (v >= 0) or e(1 + e)
     e = m.exp_neg_abs(v)
     d = 1.0 + e
-    a = np.where(v >= 0, d, e * d)
+    a = m.select(v >= 0, d, e * d)
     y = (a + (xc * dv) * e) / (d * d)
     y *= 1.0 + v_lo
     sub = v < -650.0  # the result is subnormal: round once
     if sub.any():
         y[sub] = m.mul_exp((1.0 + xc[sub] * dv[sub]) * (1.0 + v_lo[sub]), v[sub])
     y = m.root_patch(y, x, _roots.GELU_TANH_ROOT, _roots.GELU_TANH_D_TAYLOR)
-    return np.where(np.abs(x) >= 1e100, np.where(x > 0, 1.0, 0.0), y)  # x dv e is inf * 0 out there
+    return m.select(np.abs(x) >= 1e100, m.select(x > 0, 1.0, 0.0), y)  # x dv e is inf * 0 out there
 
 
 GELU_TANH = register(
@@ -329,25 +336,28 @@ GELU_TANH = register(
 
 
 def _mish_parts(x, with_complement=True):
-    """(r, 1 - r) with r = tanh(softplus(x)), both without cancellation.
+    """(r, 1 - r, e) with r = tanh(softplus(x)), both without cancellation, and e = exp(-|x|).
 
-    With e = exp(-|x|) and p = e(e + 2): r = p/(p + 2), 1 - r = 2/(p + 2) for x <= 0;
+    With p = e(e + 2): r = p/(p + 2), 1 - r = 2/(p + 2) for x <= 0;
     r = (1 + 2e)/(1 + 2e + 2e^2), 1 - r = 2e^2/(1 + 2e + 2e^2) for x > 0.
     """
     e = m.exp_neg_abs(x)
     pos = x > 0
     two_e = 2.0 * e
     p = e * (e + 2.0)
-    den = np.where(pos, 1.0 + two_e + two_e * e, p + 2.0)
-    r = np.where(pos, 1.0 + two_e, p) / den
+    den = m.select(pos, 1.0 + two_e + two_e * e, p + 2.0)
+    r = m.select(pos, 1.0 + two_e, p)
+    r /= den
     if not with_complement:
-        return r, None
-    return r, np.where(pos, two_e * e, 2.0) / den
+        return r, None, e
+    omr = m.select(pos, two_e * e, 2.0)
+    omr /= den
+    return r, omr, e
 
 
 @m.blockwise
 def _mish(x):
-    r, _ = _mish_parts(x, with_complement=False)
+    r, _, _ = _mish_parts(x, with_complement=False)
     xc = np.maximum(x, -1e300)  # -inf * 0 is NaN; mish(-1e300) = -0 already
     y = xc * r
     tail = x < -650.0
@@ -358,10 +368,15 @@ def _mish(x):
 
 @m.blockwise
 def _mish_derivative(x):
-    r, omr = _mish_parts(x)
     # d/dx x tanh(sp(x)) = r + x (1 - r^2) sigmoid(x), and 1 - r^2 = (1 - r)(1 + r)
+    r, omr, e = _mish_parts(x)
+    sig = m.select(x >= 0, 1.0, e)
+    sig /= 1.0 + e
     xc = np.clip(x, -1e300, 1e300)
-    y = r + (xc * omr) * ((1.0 + r) * m.sigmoid(xc))
+    y = r + (xc * omr) * ((1.0 + r) * sig)
+    tail = x < -650.0
+    if tail.any():  # mish'(x) = e^x (1 + x) (1 + O(e^x)) there: rounded once in the subnormal range
+        y[tail] = m.mul_exp(1.0 + xc[tail], xc[tail])
     return m.root_patch(y, x, _roots.MISH_ROOT, _roots.MISH_D_TAYLOR)
 
 
@@ -385,24 +400,24 @@ MISH = register(
 
 
 def _squareplus_parts(x, b):
-    h = np.hypot(x, math.sqrt(b))  # sqrt(x^2 + b) without overflow at x = 1e300
-    q = h + np.abs(x)  # no cancellation
-    return h, q
+    """(h, q/2) with h = sqrt(x^2 + b) (no overflow of x^2) and q = h + |x| halved before it can overflow."""
+    h = m.sqrt_sq_plus(x, b)
+    return h, 0.5 * h + 0.5 * np.abs(x)
 
 
 @m.blockwise
 def _squareplus(x, b):
-    # (x + sqrt(x^2 + b))/2 for x >= 0; for x < 0 the same value is b / (2 (sqrt(x^2 + b) - x)).
-    h, q = _squareplus_parts(x, b)
-    return np.where(x >= 0, 0.5 * q, (0.5 * b) / q)
+    # (x + sqrt(x^2 + b))/2 = q/2 for x >= 0; for x < 0 the same value is b/(2 (sqrt(x^2 + b) - x)) = (b/4)/(q/2).
+    h, half_q = _squareplus_parts(x, b)
+    return m.select(x >= 0, half_q, (0.25 * b) / half_q)
 
 
 @m.blockwise
 def _squareplus_derivative(x, b):
-    # (1 + x/h)/2 = 1 - t for x >= 0 and t for x < 0, with t = b / (2 q h) (no cancellation, no inf/inf).
-    h, q = _squareplus_parts(x, b)
-    t = ((0.5 * b) / q) / h
-    return np.where(x >= 0, 1.0 - t, t)
+    # (1 + x/h)/2 = 1 - t for x >= 0 and t for x < 0, with t = b/(2 q h) (no cancellation, no inf/inf).
+    h, half_q = _squareplus_parts(x, b)
+    t = ((0.25 * b) / half_q) / h
+    return m.select(x >= 0, 1.0 - t, t)
 
 
 SQUAREPLUS = register(
@@ -412,7 +427,7 @@ SQUAREPLUS = register(
         forward=_squareplus,
         derivative=_squareplus_derivative,
         formula="(x + sqrt(x**2 + b))/2",
-        params=(Param("b", 4.0, 0.0, low_open=True, doc="curvature at 0; b -> 0 gives ReLU"),),
+        params=(Param("b", 4.0, 0.0, 1e100, low_open=True, doc="curvature at 0; b -> 0 gives ReLU"),),
         properties=Properties(range=(0.0, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,
                               saturates="left", sparse=False),
         notes="For x < 0 the textbook form cancels (and is 0 below x = -1e8); we use b/(2(sqrt(x^2 + b) - x)). "

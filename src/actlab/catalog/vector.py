@@ -14,7 +14,7 @@ from actlab.spec import VECTOR, Activation, Properties
 
 def _shifted(x, axis):
     """x - max(x) along axis, with rows whose max is +-inf handled by their limits (no inf - inf)."""
-    mx = np.max(x, axis=axis, keepdims=True)
+    mx = np.fmax.reduce(x, axis=axis, keepdims=True)  # ignores NaN: a NaN row stays NaN without overflowing
     mx = np.where(np.isfinite(mx), mx, 0.0)
     return x - mx
 
@@ -55,9 +55,13 @@ SOFTMAX = register(
 
 def log_softmax(x, axis=-1):
     z = _shifted(x, axis)
+    if np.isposinf(z).any():  # the limit: -log(count) at the +inf entries of a row, -inf elsewhere
+        z = np.where(np.isposinf(np.max(z, axis=axis, keepdims=True)), np.where(z == np.inf, 0.0, -np.inf), z)
     s = np.sum(np.exp(z), axis=axis, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):  # +inf entries: inf - inf has no value (NaN)
-        return z - np.log(s)
+    with np.errstate(divide="ignore"):  # an all -inf row: log(0) = -inf, and -inf - -inf below is NaN (no value)
+        ls = np.log(s)
+    with np.errstate(invalid="ignore"):
+        return z - ls
 
 
 def _log_softmax_vjp(x, g, axis=-1):
@@ -117,6 +121,7 @@ def sparsemax(x, axis=-1):
     z = np.moveaxis(x, axis, -1)
     with np.errstate(invalid="ignore"):  # rows with inf or NaN give NaN (no projection exists)
         p = np.maximum(z - _sparsemax_tau(z), 0.0)
+        p = np.where(np.isfinite(z).all(axis=-1, keepdims=True), p, np.nan)
     return np.moveaxis(p, -1, axis)
 
 

@@ -70,6 +70,9 @@ def run(args) -> int:
         result = experiments.run(exp.name, quick=not args.full, activations=args.activations, seed=args.seed,
                                  out=args.out, progress=lambda f, m: bar.update(task, completed=f,
                                                                                 description=f"{exp.name}: {m}"))
+    from actlab.experiments.index import update_index
+
+    update_index(args.out, result)
     if args.json:
         print(result.path.read_text(encoding="utf-8"), end="")
     else:

@@ -13,15 +13,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from actlab.compare.harness import Progress, execute_plan, prepare
 from actlab.compare.plan import CsvData, Model, Plan, PlanError, run_key
 from actlab.compare.stats import Row, paired_test, summarize_runs
 from actlab.compare.store import Store
 
-__all__ = ["CsvData", "Model", "Plan", "PlanError", "Results", "Row", "Store", "paired_test", "run", "run_key",
-           "summarize"]
+__all__ = ["CsvData", "Model", "Plan", "PlanError", "Progress", "Results", "Row", "Store", "paired_test", "prepare",
+           "run", "run_key", "summarize"]
 
 
 @dataclass
@@ -83,7 +83,8 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
               ) -> list[dict[str, Any]]:
     """Leaderboard rows (plain dicts, JSON-safe) for every (dataset, model, backend) group in a store.
 
-    Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer), activation, rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
+    Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer), activation,
+    rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
     paired test against ``baseline`` (mean_diff, p, p_holm, effect, mark '+'/'-'/''/'base'). An absent store gives [].
     """
     if not isinstance(store, Store):

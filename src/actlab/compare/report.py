@@ -69,8 +69,8 @@ def to_csv(rows: Sequence[Row]) -> str:
     w.writerow(header)
     for r in rows:
         vb = r.vs_baseline
-        line: list[Any] = [r.dataset, r.rank, int(r.tied_best), r.activation, r.runs, r.done, r.diverged, r.failed, r.mark,
-                           vb.mean_diff if vb else "", vb.p if vb else "", r.p_holm, vb.effect if vb else ""]
+        line: list[Any] = [r.dataset, r.rank, int(r.tied_best), r.activation, r.runs, r.done, r.diverged, r.failed,
+                           r.mark, vb.mean_diff if vb else "", vb.p if vb else "", r.p_holm, vb.effect if vb else ""]
         for m in metrics:
             s = r.metrics[m]
             line += [s.n, s.mean, s.std, s.ci_low, s.ci_high]
@@ -78,7 +78,8 @@ def to_csv(rows: Sequence[Row]) -> str:
     return buf.getvalue()
 
 
-def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path, score: str = "final_score") -> list[Path]:
+def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path,
+            score: str = "final_score") -> list[Path]:
     """Per dataset: score distributions (one strip + box per activation) and mean test curves with 95% bands.
 
     Writes PNG and SVG; returns the paths.

@@ -7,7 +7,8 @@ Metrics (higher score is better: accuracy for classification, R^2 for regression
 ``final_score``/``best_score``/``best_epoch`` on the test split, ``final_loss`` (training loss, last epoch),
 ``epochs_to_target`` (first epoch whose test score reaches ``target``; without a target, 95% of the run's own best),
 ``train_time`` (wall seconds of the training loop, per-epoch test evaluation included), ``cpu_time`` (CPU
-seconds of the whole run, probe included: robust when other processes share the cores), and on the trained network, over a few training batches:
+seconds of the whole run, probe included: robust when other processes share the cores), and on the trained
+network, over a few training batches:
 ``dead_fraction`` (hidden units whose derivative is 0 on every sample), ``saturation`` (share of hidden
 pre-activations where |f'(z)| < 0.01: the gradient through them is cut a hundredfold) and ``grad_norms`` (per weight
 layer, input side first).

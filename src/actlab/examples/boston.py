@@ -31,7 +31,7 @@ import numpy as np
 import actlab
 from actlab.errors import ParameterError
 
-# The explanation the CLI prints and the docs repeat (DEVELOPERS.md lists the seeds' mistakes).
+# The explanation the CLI prints and the docs repeat (the README's "What the seeds got wrong" lists them all).
 SEED_MISTAKES = (
     "Seed 004 writes the loss as sum(y_true - y_hat) / n, without the square: positive and negative errors cancel "
     "and it has no minimum. Its partial derivatives (and its code) are those of the mean squared error, used here.",

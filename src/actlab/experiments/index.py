@@ -27,16 +27,37 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
         try:
             result = run(name, quick=quick, seed=seed, out=out,
                          progress=(lambda f, m, n=name: progress(n, f, m)) if progress else None)
-            entries.append({"name": name, "title": exp.title, "status": result.status, "verdict": result.verdict,
-                            "result": f"{name}/result.json", "figures": [f"{name}/{p.name}" for p in result.figures],
-                            "seconds": round(time.perf_counter() - t0, 2)})
+            entries.append(entry(result, time.perf_counter() - t0))
         except Exception as err:  # noqa: BLE001 -- one broken experiment must not lose the others' results
-            entries.append({"name": name, "title": exp.title, "status": "error", "verdict": f"{type(err).__name__}: {err}",
-                            "result": None, "figures": [], "seconds": round(time.perf_counter() - t0, 2)})
+            entries.append({"name": name, "title": exp.title, "status": "error",
+                            "verdict": f"{type(err).__name__}: {err}", "result": None, "figures": [],
+                            "seconds": round(time.perf_counter() - t0, 2), "quick": quick})
     index = {"quick": quick, "seed": seed, "experiments": entries,
              "meta": {"seconds": round(time.perf_counter() - started, 2)}}
     (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return index
+
+
+def entry(result, seconds: float | None = None) -> dict:
+    exp = get(result.name)
+    return {"name": result.name, "title": exp.title, "status": result.status, "verdict": result.verdict,
+            "result": f"{result.name}/result.json", "figures": [f"{result.name}/{p.name}" for p in result.figures],
+            "seconds": round(result.meta.get("seconds", 0.0) if seconds is None else seconds, 2),
+            "quick": result.settings.get("quick", True)}
+
+
+def update_index(out: str | Path, result) -> None:
+    """Replace (or add) ``result``'s entry in ``OUT/index.json`` if that index exists: a single re-run (say, a
+    --full run of one experiment into the reference results) keeps the index the lab reads current."""
+    path = Path(out) / "index.json"
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    new = entry(result)
+    order = names()
+    entries = [e for e in index.get("experiments", []) if e["name"] != result.name] + [new]
+    index["experiments"] = sorted(entries, key=lambda e: order.index(e["name"]) if e["name"] in order else 99)
+    path.write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def load_index(out: str | Path) -> dict:

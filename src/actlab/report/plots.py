@@ -131,7 +131,10 @@ def figure(activations: Sequence[str | BoundActivation] | str | BoundActivation,
     xs = np.linspace(lo, hi, int(n))
     drawn = [(label, f, df) for a in acts for label, f, df in curves(a, xs)]
     panels = ["derivative"] if only_derivative else (["function", "derivative"] if derivative else ["function"])
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.0), squeeze=False)
+    many = len(drawn) > 10  # a long legend goes outside the axes, in columns
+    height = 4.0 if not many else max(4.0, 0.2 * len(drawn) / (1 + len(drawn) // 30))
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels) + (3.5 if many else 0), height),
+                             squeeze=False, layout="constrained")
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, panel in zip(axes[0], panels):
         ys = []
@@ -142,11 +145,13 @@ def figure(activations: Sequence[str | BoundActivation] | str | BoundActivation,
         names = ", ".join(a.name for a in acts) if len(acts) <= 3 else f"{len(acts)} activations"
         _style(ax, f"{names}: f(x)" if panel == "function" else f"{names}: f'(x)", (lo, hi))
         _finite_ylim(ax, ys)
-        if len(drawn) > 1 or panel == panels[-1]:
+        if many and panel == panels[-1]:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="x-small", frameon=False,
+                      ncol=1 + len(drawn) // 30)
+        elif not many:
             ax.legend(loc="best", fontsize="small", frameon=False)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 

@@ -124,7 +124,7 @@ def _leaky_relu(x, alpha=0.01):
 
 
 @kernel("prelu", derivative=lambda x, alpha=0.25: torch.where(torch.isnan(x), x, torch.where(x > 0, 1.0, alpha)),
-        mask=lambda x, alpha=0.25: x > 0, slopes=lambda alpha=0.25: (1.0, alpha), native_exact=False)
+        mask=lambda x, alpha=0.25: x > 0, slopes=lambda alpha=0.25: (1.0, alpha), exact_default=True)
 def _prelu(x, alpha=0.25):
     return torch.where(x > 0, x, x * alpha)
 
@@ -298,7 +298,7 @@ def _mish(x):
 
 @kernel("hard_sigmoid", derivative=lambda x: torch.where(torch.isnan(x), x, ((x > -3) & (x < 3)).to(x.dtype) / 6.0),
         native=lambda x, inplace=False: F.hardsigmoid(x, inplace), inplace=True,
-        mask=lambda x: (x > -3) & (x < 3), slopes=lambda: (1.0 / 6.0, 0.0), native_exact=False)
+        mask=lambda x: (x > -3) & (x < 3), slopes=lambda: (1.0 / 6.0, 0.0))
 def _hard_sigmoid(x):
     return torch.clamp(x + 3.0, 0.0, 6.0) / 6.0
 
@@ -328,7 +328,7 @@ def _hard_mish_deriv(x):
     return _nan_like(x, torch.where(x < -2, 0.0, torch.where(x > 0, 1.0, x + 1.0)))
 
 
-@kernel("hard_mish", derivative=_hard_mish_deriv)
+@kernel("hard_mish", derivative=_hard_mish_deriv, exact_default=True)
 def _hard_mish(x):
     return limits(x, 0.5 * x * torch.clamp(x + 2.0, 0.0, 2.0), 0.0, math.inf)
 
@@ -403,13 +403,13 @@ def _squareplus(x, b=4.0):
 
 
 @kernel("sparse_plus", derivative=lambda x: _nan_like(x, torch.where(x <= -1, 0.0, torch.where(x >= 1, 1.0,
-                                                                                            0.5 * (x + 1.0)))))
+                                                                                            0.5 * (x + 1.0)))), exact_default=True)
 def _sparse_plus(x):
     return torch.where(x <= -1, 0.0, torch.where(x >= 1, x, 0.25 * (x + 1.0) ** 2))
 
 
 @kernel("sparse_sigmoid", derivative=lambda x: _step((x > -1) & (x < 1), x) * 0.5,
-        mask=lambda x: (x > -1) & (x < 1), slopes=lambda: (0.5, 0.0), native_exact=False)
+        mask=lambda x: (x > -1) & (x < 1), slopes=lambda: (0.5, 0.0))
 def _sparse_sigmoid(x):
     return 0.5 * torch.clamp(x + 1.0, 0.0, 2.0)
 
