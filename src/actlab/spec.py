@@ -70,7 +70,7 @@ class Param:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ParameterError(f"{what} Got {value!r} of type {type(value).__name__}.")
         if self.integer:
-            if float(value) != int(value):
+            if not math.isfinite(float(value)) or float(value) != int(value):
                 raise ParameterError(f"{what} Got {value!r}.")
             number: float | int = int(value)
         else:
