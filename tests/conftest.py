@@ -13,6 +13,10 @@ import pytest
 
 matplotlib.use("Agg")  # no display in CI
 
+# A developer's own actlab.toml (user-defined activations) must never leak into the tests: point the user registry at
+# a file that does not exist. Tests of the registry set their own path.
+os.environ["ACTLAB_CONFIG"] = os.path.join(os.path.dirname(__file__), ".no-user-registry.toml")
+
 try:  # Hypothesis is a test extra; quick by default, thorough with HYPOTHESIS_PROFILE=full
     from hypothesis import HealthCheck, settings
 

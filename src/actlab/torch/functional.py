@@ -86,10 +86,18 @@ class TorchActivation:
         if self.kernel is None:
             if not self.elementwise:
                 raise ParameterError(f"{self.name} is a {self.spec.kind} activation without a torch kernel")
-            from actlab.torch.sympy_kernel import kernels_for
+            if self.spec.source == "user":
+                # The formula package's stable rewrites (softplus, sigmoid, expm1, ...) also hold in torch.
+                from actlab.formula.codegen import torch_functions
 
-            fwd, der = kernels_for(self.bound)
-            self.kernel = Kernel(name=self.name, forward=lambda x, **p: fwd(x), derivative=lambda x, **p: der(x))
+                fwd, der = torch_functions(self.spec)
+                self.kernel = Kernel(name=self.name, forward=fwd, derivative=der)
+            else:
+                from actlab.torch.sympy_kernel import kernels_for
+
+                fwd_b, der_b = kernels_for(self.bound)
+                self.kernel = Kernel(name=self.name, forward=lambda x, **p: fwd_b(x),
+                                     derivative=lambda x, **p: der_b(x))
         k = self.kernel
         self.exact = (k.exact_default or k.native_exact) if exact is None else exact
         self.memory, self.bits = self._resolve_memory(memory, bits)
