@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 # Bump when the reference algorithm changes: it is part of the disk-cache key.
-_VERSION = 8
+_VERSION = 11
 
 # The bounds the catalog promises (issue 2): ULPs of the exact result; float64 adds the conditioning allowance.
 BOUNDS = {
@@ -205,7 +205,17 @@ def _stable(fn: Callable, x: float | mpmath.mpf) -> mpmath.mpf:
             prev = cur
         return prev
 
-    v = ladder(_DPS)
+    def confirmed(v: mpmath.mpf) -> mpmath.mpf:
+        # Two rungs can agree on the same wrong value when a term like exp(x) at x = -200 (1e-87) is lost against 1
+        # at both: confirm at a precision that holds e^|x| (mish' = (1 + x) e^x, not x e^x, far left).
+        if abs(xm) <= 30 or not mpmath.isfinite(xm):
+            return v
+        digits = min(400, _DPS[0] + int(abs(xm) * 0.4343) + 20)  # past e^-345 nothing shows in float64
+        with mpmath.workdps(digits):
+            check = _call(fn, xm)
+        return v if _agree(v, check) else ladder((digits, 2 * digits))
+
+    v = confirmed(ladder(_DPS))
     if v != 0:
         return v
     # Cancellation depth grows with the magnitude of the terms: x + sqrt(x^2 + 4) at |x| = 1e300 needs ~620 digits,
@@ -427,7 +437,10 @@ def _second_derivative(a, xs: np.ndarray) -> np.ndarray:
             out = np.abs(np.asarray(fn(xs), dtype=np.float64) * np.ones_like(xs))
     except Exception:  # an allowance only: without f'' the bound is the plain 8 ULP
         out = np.zeros_like(xs)
-    return np.where(np.isfinite(out), out, 0.0)
+    # Where float64 cannot even form f'' (sin(w*x) with w*x past the largest float, at |x| ~ 1e308), half an ULP of x
+    # moves the argument by ~1e292 radians: f' is not determined by x there, so nothing is a bound.
+    unknown = ~np.isfinite(out)
+    return np.where(unknown, np.where(np.abs(xs) > 1e300, np.inf, 0.0), out)
 
 
 def _ulp64(v: np.ndarray) -> np.ndarray:
@@ -472,7 +485,7 @@ def _compute(a, xs: np.ndarray) -> dict[str, np.ndarray]:
         cf = 0.5 * np.abs(df64) * ux / arrays["f_float64_ulp"]
         cdf = 0.5 * d2 * ux / arrays["df_float64_ulp"]
     arrays["cond64_f"] = np.where(np.isfinite(cf) & np.isfinite(f64), cf, 0.0)
-    arrays["cond64_df"] = np.where(np.isfinite(cdf) & np.isfinite(df64), cdf, 0.0)
+    arrays["cond64_df"] = np.where(~np.isnan(cdf) & np.isfinite(df64), cdf, 0.0)  # inf: f' undetermined by x
     return arrays
 
 

@@ -434,7 +434,12 @@ _PI4_HI, _PI4_LO = 0.7853981633974483, 3.061616997868383e-17  # pi/4 as a sum of
 
 def _snake_deriv(x, alpha=1.0):
     # 1 + sin(2 alpha x) = 2 sin^2(alpha x + pi/4): no cancellation near its double roots
-    s = torch.sin((alpha * x + _PI4_HI) + _PI4_LO)
+    ax = alpha * x
+    # t + e = ax + pi/4 exactly (two-sum): far out, the rounding of ax + pi/4 would shift the phase near a root.
+    t = ax + _PI4_HI
+    b = t - ax
+    e = ((ax - (t - b)) + (_PI4_HI - b)) + _PI4_LO
+    s = torch.sin(t) * torch.cos(e) + torch.cos(t) * torch.sin(e)  # e is all of pi/4 once ulp(ax) > pi/4
     return 2.0 * (s * s)
 
 
