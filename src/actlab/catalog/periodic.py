@@ -66,7 +66,8 @@ def _snake(x, alpha):
     far, s_far, _ = _far(x, alpha)
     if s_far is not None:
         s[far] = s_far
-    return x + (s * s) / alpha
+    with np.errstate(over="ignore"):  # x near the largest float plus the ripple: the exact sum does overflow
+        return x + (s * s) / alpha
 
 
 @m.blockwise

@@ -86,12 +86,19 @@ class TorchActivation:
         if self.kernel is None:
             if not self.elementwise:
                 raise ParameterError(f"{self.name} is a {self.spec.kind} activation without a torch kernel")
+            user = None
             if self.spec.source == "user":
-                # The formula package's stable rewrites (softplus, sigmoid, expm1, ...) also hold in torch.
+                # The formula package's stable rewrites (softplus, sigmoid, expm1, ...) also hold in torch; a user
+                # spec registered by hand (not through actlab.define) has none and takes the plain translation.
+                from actlab.errors import FormulaError
                 from actlab.formula.codegen import torch_functions
 
-                fwd, der = torch_functions(self.spec)
-                self.kernel = Kernel(name=self.name, forward=fwd, derivative=der)
+                try:
+                    user = torch_functions(self.spec)
+                except FormulaError:
+                    user = None
+            if user is not None:
+                self.kernel = Kernel(name=self.name, forward=user[0], derivative=user[1])
             else:
                 from actlab.torch.sympy_kernel import kernels_for
 
