@@ -184,6 +184,25 @@ def as_float_array(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
     return arr.astype(np.float64, copy=False), out_dtype, scalar
 
 
+_BLOCK = 1 << 14  # elements per block: the float64 copy of a block stays in cache
+
+
+def _blockwise_float32(fn: Callable[..., np.ndarray], x: Any, params: dict) -> np.ndarray | None:
+    """fn over a large float16/float32 array, upcast and rounded back block by block (None if not applicable).
+
+    Converting the whole array to float64 and back costs more than the cheap functions themselves; per block, the
+    float64 intermediate stays in cache and the result is identical (fn is elementwise).
+    """
+    if not isinstance(x, np.ndarray) or x.dtype not in (np.float32, np.float16) or x.size < 4 * _BLOCK:
+        return None
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty(flat.shape, x.dtype)
+    with np.errstate(over="ignore"):  # rounding a huge float64 result to float32 is meant to give inf
+        for i in range(0, flat.size, _BLOCK):
+            out[i:i + _BLOCK] = fn(flat[i:i + _BLOCK].astype(np.float64), **params)
+    return out.reshape(x.shape)
+
+
 def _finish(y: np.ndarray, dtype: np.dtype, scalar: bool) -> Any:
     y = np.asarray(y)
     if y.dtype != dtype:
@@ -224,6 +243,10 @@ class BoundActivation:
 
     # --- numerics -----------------------------------------------------------------------------------------------
     def __call__(self, x: Any, **kwargs: Any) -> Any:
+        if self.spec.kind == ELEMENTWISE and not kwargs:
+            out = _blockwise_float32(self.spec.forward, x, self.params)
+            if out is not None:
+                return out
         arr, dtype, scalar = as_float_array(x)
         return _finish(self.spec.forward(arr, **self.params, **kwargs), dtype, scalar)
 
@@ -234,6 +257,10 @@ class BoundActivation:
                 f"{self.name} is a {self.kind} activation: its Jacobian is not diagonal, so it has no elementwise "
                 f"derivative. Use .vjp(x, grad_output) for the vector-Jacobian product."
             )
+        if not kwargs:
+            out = _blockwise_float32(self.spec.derivative, x, self.params)
+            if out is not None:
+                return out
         arr, dtype, scalar = as_float_array(x)
         return _finish(self.spec.derivative(arr, **self.params, **kwargs), dtype, scalar)
 
