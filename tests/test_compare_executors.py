@@ -30,7 +30,7 @@ def test_pool_matches_in_process(tmp_path, reference):
 
 @pytest.mark.ray
 def test_ray_local_runtime_matches_in_process(tmp_path, reference):
-    pytest.importorskip("ray")
+    import ray  # noqa: F401
     import ray
 
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
@@ -46,7 +46,7 @@ def test_ray_local_runtime_matches_in_process(tmp_path, reference):
 
 @pytest.mark.torch
 def test_torch_backend_mlp_and_cnn_are_seeded(tmp_path):
-    pytest.importorskip("torch")
+    import torch  # noqa: F401
     a = run(Plan(["relu", "tanh"], ["mnist1d"], model="cnn:8,8", backend="torch", seeds=1, epochs=2, lr=1e-2,
                  store=tmp_path / "a.sqlite", workers=0))
     b = run(Plan(["relu", "tanh"], ["mnist1d"], model="cnn:8,8", backend="torch", seeds=1, epochs=2, lr=1e-2,

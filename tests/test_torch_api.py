@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # a test dependency: its absence must fail, not skip
 
 import actlab  # noqa: E402
 import actlab.torch as at  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+import torch  # a test dependency: its absence must fail, not skip
 
 import actlab  # noqa: E402
 import actlab.torch as at  # noqa: E402
