@@ -82,7 +82,10 @@ def _number(v: float):
     return sp.Integer(int(v)) if float(v).is_integer() else sp.Float(repr(float(v)))  # shortest repr: 0.1, not 0.10000000000000001
 
 
+@lru_cache(maxsize=512)
 def derivative_expr(expr: sp.Expr) -> sp.Expr:
+    # Cached: simplify takes seconds on some formulas (gelu_tanh ~9 s) and the lab, the docs and the tests ask for
+    # the same derivatives many times. SymPy expressions are immutable and hashable.
     d = sp.diff(expr, x)
     try:
         return sp.simplify(d)

@@ -13,6 +13,7 @@ Activation layers read the catalog: ``Activation("gelu")`` uses exactly the forw
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -270,10 +271,16 @@ class Maxout(Layer):
         return f"{self.n_in}, {self.n_out}, k={self.k}"
 
 
+@functools.cache
+def _catalog(name: str) -> BoundActivation:
+    """A catalog activation with its defaults, looked up once (the NALU layers call these every step)."""
+    return actlab.get(name)
+
+
 def _gate_weights(W_hat: np.ndarray, M_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NAC's W = tanh(W_hat) * sigmoid(M_hat), which biases W towards {-1, 0, 1}; also returns the two factors."""
-    t = actlab.get("tanh")(W_hat)
-    s = actlab.get("sigmoid")(M_hat)
+    t = _catalog("tanh")(W_hat)
+    s = _catalog("sigmoid")(M_hat)
     return t * s, t, s
 
 
@@ -351,7 +358,7 @@ class NALU(Layer):
         limit = math.log(np.finfo(X.dtype).max) - 1.0  # exp(limit) is finite, with room for the sums after it
         self._clipped = mz > limit
         m = np.exp(np.minimum(mz, limit))
-        g = actlab.get("sigmoid")(X @ self.params["G"])
+        g = _catalog("sigmoid")(X @ self.params["G"])
         self._cache = (X, W, absx, logx, a, m, g)
         return g * a + (1 - g) * m
 
