@@ -16,7 +16,7 @@ import pytest
 
 from actlab.report.lab import build
 
-from _lab_helpers import fake_results, html_files
+from _lab_helpers import fake_results, fake_search, html_files
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("lab-browser")
-    index = build(base / "site", results=[fake_results(base / "results")], store=base / "none.sqlite")
+    index = build(base / "site", results=[fake_results(base / "results")], store=base / "none.sqlite",
+                  search_store=fake_search(base / "search"))
     return index.parent
 
 
@@ -244,6 +245,20 @@ def test_compare_page_overlays_the_chosen_activations(lab, browser):
             assert v.js("() => Array.from(document.querySelectorAll('#compare-picker input:not(:checked)'))"
                         ".every(b => b.disabled)")
         _shot(v, "compare-four.png", full=False)
+
+
+def test_search_page_renders_the_ranking_and_the_curves(lab, browser):
+    with Visit(browser, lab / "search.html") as v:
+        assert v.errors == []
+        rows = v.js("() => Array.from(document.querySelectorAll('#search-final tbody tr')).map(r => "
+                    "[r.dataset.name, r.dataset.swishLike, r.querySelector('.badge.yes') !== null])")
+        assert len(rows) >= 3 and {"relu", "silu"} <= {name for name, _, _ in rows}
+        assert all((like == "yes") == badge for _, like, badge in rows)  # the mark is visible where it is claimed
+        assert any(like == "yes" for _, like, _ in rows)
+        plot = v.page.locator("#search-curves")
+        assert plot.get_attribute("data-drawn") == "true"
+        assert len(v.page.locator("#search-curves .plot-key").all_text_contents()) == len(rows)
+        _shot(v, "search.png", full=True)
 
 
 def _check_links(v: Visit, path: Path) -> None:

@@ -21,7 +21,7 @@ from actlab.report.lab.pages import leaderboard
 from actlab.report.lab.site import Site
 from actlab.report.lab.sources import Missing
 
-from _lab_helpers import fake_results, html_files
+from _lab_helpers import fake_results, fake_search, html_files
 
 x, alpha = sp.Symbol("x", real=True), sp.Symbol("alpha", real=True)
 
@@ -78,13 +78,14 @@ def test_mathml_prints_piecewise_as_rows_of_cases():
 def lab(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("lab")
     results = fake_results(base / "results")
-    index = build(base / "site", results=[results], store=base / "no-store.sqlite")
+    index = build(base / "site", results=[results], store=base / "no-store.sqlite",
+                  search_store=fake_search(base / "search"))
     return index.parent
 
 
 def test_build_writes_every_page_with_local_assets_only(lab):
     for page in ("index.html", "catalog.html", "compare.html", "experiments.html", "leaderboard.html",
-                 "choose.html", "diagnose.html"):
+                 "search.html", "choose.html", "diagnose.html"):
         assert (lab / page).is_file(), page
     for path in html_files(lab):
         text = path.read_text(encoding="utf-8")
@@ -104,7 +105,8 @@ def test_catalog_has_a_card_per_registered_activation(lab):
 def test_build_is_deterministic(lab, tmp_path):
     # the same input (results, store) into another directory, everything recomputed: byte-identical files
     catalog_data.clear_cache()
-    again = build(tmp_path / "site", results=[lab.parent / "results"], store=lab.parent / "no-store.sqlite").parent
+    again = build(tmp_path / "site", results=[lab.parent / "results"], store=lab.parent / "no-store.sqlite",
+                  search_store=lab.parent / "search" / "search.sqlite").parent
     first = sorted(p.relative_to(lab) for p in lab.rglob("*") if p.is_file())
     second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
     assert first == second
@@ -141,6 +143,50 @@ def test_leaderboard_renders_ci_and_significance():
     text = leaderboard.render(site)["leaderboard.html"]
     assert "[0.93, 0.97]" in text and "significantly better than the baseline" in text
     assert text.index('data-activation="gelu"') < text.index('data-activation="relu"') < text.index('data-activation="tanh"')
+
+
+def test_leaderboard_keeps_runs_of_different_recipes_apart():
+    def row(act, epochs, mean):
+        return {"dataset": "iris", "model": "mlp:8", "backend": "numpy", "activation": act, "rank": 1, "runs": 3,
+                "done": 3, "diverged": 0, "failed": 0, "score": "final_score", "mean": mean, "std": 0.01,
+                "ci_low": mean - 0.02, "ci_high": mean + 0.02, "mean_diff": None, "p": None, "p_holm": None,
+                "effect": None, "mark": "base" if act == "relu" else "",
+                "recipe": {"model": "mlp:8", "backend": "numpy", "epochs": epochs, "lr": 0.01, "batch_size": 100,
+                           "optimizer": "adam"}}
+
+    rows = [row("relu", 5, 0.8), row("gelu", 5, 0.81), row("relu", 50, 0.95), row("gelu", 50, 0.96)]
+    assert len(leaderboard.groups(rows)) == 2  # same dataset, model and backend; different epochs
+    site = Site(entries=[], accuracy=Missing("x"), experiments=[], experiments_problem=None, leaderboard=rows,
+                store="runs.sqlite")
+    text = leaderboard.render(site)["leaderboard.html"]
+    assert text.count('<table class="data leaderboard">') == 2
+    assert "epochs 5" in text and "epochs 50" in text
+
+
+def test_search_page_shows_the_ranking_with_cis_swish_marks_and_curves(lab):
+    text = (lab / "search.html").read_text(encoding="utf-8")
+    report = json.loads((lab.parent / "search" / "search.search.json").read_text(encoding="utf-8"))
+    assert 'id="search-final"' in text and 'id="search-rungs"' in text and 'id="search-all"' in text
+    for r in report["final"]:
+        assert f'data-name="{r["name"]}"' in text
+    assert "x * sigmoid(x)" in text and "max(x, 0)" in text  # the Swish and ReLU baselines
+    assert text.count('data-swish-like="yes"') == sum(r["swish_like"] for r in report["final"]) >= 1
+    assert "swish-like</span>" in text and "95% CI" in text
+    curves = json.loads(text.split('id="search-curves-data">', 1)[1].split("</script>", 1)[0])
+    assert len(curves["series"]) == len(report["final"]) and len(curves["series"][0]["y"]) == 201
+    assert 'href="search.html"' in (lab / "index.html").read_text(encoding="utf-8")  # linked from the nav/index
+
+
+def test_search_page_without_results_says_how_to_run_one(tmp_path):
+    from actlab.report.lab.pages import search as search_page
+    from actlab.report.lab.sources import search as read_search
+
+    found = read_search(tmp_path / "actlab-search.sqlite")
+    assert isinstance(found, Missing)
+    site = Site(entries=[], accuracy=Missing("x"), experiments=[], experiments_problem=None, leaderboard=[],
+                store="runs.sqlite", search=found)
+    text = search_page.render(site)["search.html"]
+    assert "Not available yet" in text and "actlab search --budget 200" in text
 
 
 def test_rebuild_refuses_a_directory_that_is_not_a_lab(tmp_path):

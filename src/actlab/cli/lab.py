@@ -28,6 +28,9 @@ def add_parser(subparsers) -> None:
                    help="directory of stored experiment results (NAME/result.json); "
                         "default: docs/experiments/results. May be given several times")
     p.add_argument("--store", metavar="PATH", help="comparison store for the leaderboard (default: actlab-runs.sqlite)")
+    p.add_argument("--search", metavar="PATH", dest="search_store",
+                   help="store of `actlab search` (or its .search.json) for the search page "
+                        "(default: actlab-search.sqlite)")
     p.set_defaults(func=run)
 
 
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             bar.update(task, completed=round(1000 * fraction), description=message)
 
         index = build(args.out, full=args.full, results=[Path(r) for r in args.results] if args.results else None,
-                      store=args.store, progress=progress)
+                      store=args.store, search_store=args.search_store, progress=progress)
     print(index.resolve())
     if args.serve is None:
         return 0

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+import time
 
 EXAMPLES = """examples:
-  actlab search --budget 200
+  actlab search --budget 200                      # the whole space (191 candidates), a few minutes on 2 cores
   actlab search --budget 40 --top 5 --seeds 3 --workers 2
   actlab search --budget 200 --ray local --json
+"""
+
+DESCRIPTION = """Search the space binary(unary1(x), unary2(x)) of Ramachandran et al. (2017) at small scale.
+
+Candidates are read by the safe formula parser; constant, linear, overflowing and equivalent ones (a*f(+-x)+b of a
+simpler one) are dropped before training. Successive halving trains every candidate briefly on MNIST-1D with the
+comparison harness and gives the best 1/ETA more epochs and seeds, rung after rung; the finalists are confirmed
+with fresh seeds next to ReLU and Swish, with 95% confidence intervals. Swish-like candidates are marked by a
+measured distance, not by name. Runs are stored and resume; the report goes to STORE.search.json.
 """
 
 
@@ -16,44 +27,92 @@ def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "search",
         help="search formula space binary(unary(x), unary(x)) for activations, scored on MNIST-1D",
-        description="Search the space binary(unary1(x), unary2(x)) of Ramachandran et al. (2017) at small scale: "
-                    "each candidate is defined through the safe formula parser, screened with one seed on "
-                    "MNIST-1D by the comparison harness, and the best are confirmed with several seeds against "
-                    "ReLU and Swish, with 95% confidence intervals. Runs are stored and resume.",
+        description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--budget", type=int, default=200, help="candidates to screen (default 200)")
-    p.add_argument("--top", type=int, default=8, help="candidates confirmed with --seeds seeds (default 8)")
+    p.add_argument("--budget", type=int, default=200, help="candidates to screen (default 200: the whole space)")
+    p.add_argument("--top", type=int, default=8, help="finalists confirmed with --seeds fresh seeds (default 8)")
     p.add_argument("--seeds", type=int, default=5, help="seeds of the confirmation round (default 5)")
-    p.add_argument("--epochs", type=int, default=8, help="training epochs per run (default 8)")
-    p.add_argument("--model", default="mlp:64", help="network, as for compare (default mlp:64)")
-    p.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the candidate sample (default 0)")
+    p.add_argument("--epochs", type=int, default=10, help="training epochs after the first rung (default 10)")
+    p.add_argument("--screen-epochs", type=int, default=3, help="training epochs of the first rung (default 3)")
+    p.add_argument("--eta", type=int, default=3, help="each rung keeps the best 1/ETA (default 3)")
+    p.add_argument("--model", default="mlp:64,64,64", help="network, as for compare (default mlp:64,64,64)")
+    p.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate (default 1e-2)")
+    p.add_argument("--seed", type=int, default=0, help="orders equally simple candidates when --budget samples")
     p.add_argument("--store", default="actlab-search.sqlite", help="run store (SQLite; resumes)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core; 0 in-process)")
     p.add_argument("--ray", default=None, metavar="ADDRESS", help="run on Ray: 'local' or a cluster address")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from actlab.formula.search import search
+    from actlab.formula.search import report_path, search
 
+    started = time.perf_counter()
+    progress = None if args.quiet else _progress()
     report = search(args.budget, seed=args.seed, top=args.top, seeds=args.seeds, epochs=args.epochs,
-                    model=args.model, lr=args.lr, store=args.store, workers=args.workers, ray=args.ray,
-                    )
+                    screen_epochs=args.screen_epochs, eta=args.eta, model=args.model, lr=args.lr, store=args.store,
+                    workers=args.workers, ray=args.ray, progress=progress)
+    elapsed = time.perf_counter() - started
+    if progress is not None:
+        progress.close()
     if args.json:
         print(report.to_json())
-        return 0
-    s = report.settings
-    print(f"# formula search: {s['budget']} of {s['space']} candidates screened with 1 seed, top {s['top']} "
-          f"confirmed with {s['seeds']} seeds; MNIST-1D, {s['model']}, {s['epochs']} epochs, Adam lr {s['lr']:g}")
-    print(f"{'rank':>4}  {'accuracy':>8}  {'95% CI':>15}  {'p vs relu':>9}  {'swish-dist':>10}  formula")
-    for r in report.final:
-        ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if math.isfinite(r.ci_low) else "-"
-        p = f"{r.p_vs_relu:.3g}" if r.p_vs_relu is not None and math.isfinite(r.p_vs_relu) else "-"
-        label = r.formula if r.name.startswith("srch_") else f"{r.name}: {r.formula}"
-        print(f"{r.rank:>4}  {r.mean:8.3f}  {ci:>15}  {p:>9}  {r.swish_distance:10.3f}  {label}")
-    print(f"# runs in {s['store']}; full report in {s['store'].rsplit('.', 1)[0]}.search.json")
+    else:
+        print(format_report(report))
+    print(f"# {elapsed:.0f} s; runs in {args.store}; report in {report_path(args.store)}", file=sys.stderr)
     return 0
+
+
+def format_report(report) -> str:
+    s, sp = report.settings, report.space
+    funnel = " -> ".join(f"{r['candidates']}" for r in report.rungs)
+    lines = [
+        f"# formula search: {s['screened']} of {sp['distinct']} distinct candidates ({sp['combinations']} "
+        f"combinations); successive halving {funnel} (eta {s['eta']}); MNIST-1D, {s['model']}, Adam lr {s['lr']:g}",
+        f"# confirmation: {s['seeds']} fresh seeds x {s['epochs']} epochs; ~: swish-like (derivative distance <= "
+        f"{sp['swish_like_threshold']:g} with Swish's dip); p: paired t-test vs relu, Holm",
+        f"{'rank':>4}  {'accuracy':>8}  {'95% CI':>15}  {'p vs relu':>9}  {'swish-dist':>10}    formula",
+    ]
+    for r in report.final:
+        ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if _finite(r.ci_low) else "-"
+        p = f"{r.p_vs_relu:.3g}" if _finite(r.p_vs_relu) else "-"
+        label = f"{r.name}: {r.formula}" if r.baseline else r.formula
+        mark = "~" if r.swish_like else " "
+        lines.append(f"{r.rank:>4}  {r.mean:8.3f}  {ci:>15}  {p:>9}  {r.swish_distance:10.3f}  {mark} {label}")
+    ranks = report.swish_like_ranks
+    lines.append(f"# swish-like candidates: overall ranks {ranks['overall']} of {len(report.candidates)}")
+    return "\n".join(lines)
+
+
+def _finite(v) -> bool:
+    return v is not None and isinstance(v, (int, float)) and math.isfinite(v)
+
+
+class _progress:
+    """One line per rung on stderr, rewritten as its runs finish."""
+
+    def __init__(self):
+        self.tty = sys.stderr.isatty()
+        self.current = None
+        self.last = -1.0
+
+    def __call__(self, message: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if message != self.current:
+            if self.current is not None and self.tty:
+                sys.stderr.write("\n")
+            self.current, self.last = message, -1.0
+        if self.tty:
+            sys.stderr.write(f"\r{message}: {done}/{total} runs")
+            sys.stderr.flush()
+        elif done == total or now - self.last > 30:  # a log file gets a line now and then, not every run
+            print(f"{message}: {done}/{total} runs", file=sys.stderr, flush=True)
+            self.last = now
+
+    def close(self) -> None:
+        if self.tty and self.current is not None:
+            sys.stderr.write("\n")

@@ -13,16 +13,18 @@ from typing import Callable
 
 from actlab.errors import ActlabError
 from actlab.report.lab import catalog_data, sources
-from actlab.report.lab.pages import catalog, choose, compare, diagnose, experiments, home, leaderboard
+from actlab.report.lab.pages import (catalog, choose, compare, diagnose, experiments, home, leaderboard,
+                                     search)
 from actlab.report.lab.site import Site
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 ASSET_FILES = ("actmath.js", "plot.js", "lab.js", "lab.css", "favicon.svg")
 MARKER = ".actlab-lab"  # marks a directory the lab owns, so a rebuild may clear it
-PAGES = (home, catalog, compare, experiments, leaderboard, choose, diagnose)
+PAGES = (home, catalog, compare, experiments, leaderboard, search, choose, diagnose)
 
 # Share of the progress bar per stage (the catalog's SymPy work and the accuracy table dominate).
-_WEIGHTS = {"catalog": 0.45, "accuracy": 0.30, "experiments": 0.12, "leaderboard": 0.03, "pages": 0.10}
+_WEIGHTS = {"catalog": 0.45, "accuracy": 0.30, "experiments": 0.12, "leaderboard": 0.02, "search": 0.01,
+            "pages": 0.10}
 
 Progress = Callable[[str, float], None]  # (message, overall fraction done in [0, 1])
 
@@ -90,12 +92,15 @@ def _copy_figures(site: Site, out: Path) -> None:
 
 
 def build(out: str | Path = "actlab-lab", *, full: bool = False, results: list[Path] | None = None,
-          store: str | Path | None = None, progress: Progress | None = None) -> Path:
+          store: str | Path | None = None, search_store: str | Path | None = None,
+          progress: Progress | None = None) -> Path:
     """Build the lab into ``out`` and return the path of its ``index.html``.
 
     ``full`` also runs the quick form of every experiment without a stored result (into ``out/runs``; slow);
     ``results`` are the directories searched for stored ``NAME/result.json`` (default: ``docs/experiments/results``);
-    ``store`` is the comparison store for the leaderboard (default ``actlab-runs.sqlite``).
+    ``store`` is the comparison store for the leaderboard (default ``actlab-runs.sqlite``);
+    ``search_store`` the store of ``actlab search`` (or its ``.search.json`` report) for the search page (default
+    ``actlab-search.sqlite``).
     ``progress(message, fraction)`` is called as the build advances.
     """
     out = Path(out)
@@ -136,8 +141,13 @@ def build(out: str | Path = "actlab-lab", *, full: bool = False, results: list[P
     board = sources.leaderboard(store_path)
     done += _WEIGHTS["leaderboard"]
 
+    report("formula search", done)
+    found = sources.search(Path(search_store) if search_store is not None else Path(sources.DEFAULT_SEARCH_STORE))
+    done += _WEIGHTS["search"]
+
     site = Site(entries=entries, accuracy=acc, experiments=exp_pages, experiments_problem=exp_problem,
-                leaderboard=board, store=store_path.name, full=full)  # the name only: no build-specific path
+                leaderboard=board, store=store_path.name, full=full,  # the name only: no build-specific path
+                search=found)
     report("pages", done)
     for name in ASSET_FILES:
         target = out / "assets" / name

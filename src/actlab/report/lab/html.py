@@ -13,6 +13,7 @@ NAV = (
     ("compare.html", "Compare"),
     ("experiments.html", "Experiments"),
     ("leaderboard.html", "Leaderboard"),
+    ("search.html", "Search"),
     ("choose.html", "Choose"),
     ("diagnose.html", "Diagnose"),
 )

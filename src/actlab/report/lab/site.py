@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from actlab.report.lab.catalog_data import Entry
 from actlab.report.lab.html import esc
-from actlab.report.lab.sources import Accuracy, ExperimentPage, Missing
+from actlab.report.lab.sources import Accuracy, ExperimentPage, Missing, SearchResults
 
 
 @dataclass
@@ -18,6 +18,8 @@ class Site:
     leaderboard: list[dict] | Missing
     store: str
     full: bool = False
+    search: SearchResults | Missing = field(
+        default_factory=lambda: Missing("no formula search results", "actlab search --budget 200"))
     figures: dict[tuple[str, str], str] = field(default_factory=dict)  # (experiment, file name) -> path in the site
 
     @property

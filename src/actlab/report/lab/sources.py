@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 DEFAULT_STORE = "actlab-runs.sqlite"
+DEFAULT_SEARCH_STORE = "actlab-search.sqlite"
 
 
 @dataclass
@@ -198,6 +199,72 @@ def leaderboard(store: Path) -> list[dict[str, Any]] | Missing:
     if not rows:
         return Missing(f"the store {store} holds no finished runs yet", command + f" --store {store}")
     return rows
+
+
+# --- formula search -------------------------------------------------------------------------------------------------
+
+CURVE_X = [round(-5.0 + 0.05 * i, 10) for i in range(201)]  # where the search page samples its curves
+CURVES = 6  # candidates drawn besides the baselines
+
+
+@dataclass
+class SearchResults:
+    report: dict[str, Any]  # STORE.search.json as written by actlab.formula.search
+    source: str  # the report's file name (no build-specific path)
+    curves: list[dict[str, Any]]  # {name, label, swish_like, baseline, y}: f sampled at CURVE_X
+
+
+def search_report_path(path: Path) -> Path:
+    """The report of a search store (``STORE.search.json``); a path to the report itself is kept."""
+    return path if path.name.endswith(".search.json") else path.with_suffix(".search.json")
+
+
+def search(path: Path) -> SearchResults | Missing:
+    """The results of ``actlab search`` on a store: its report, and the curves of the best candidates."""
+    report_file = search_report_path(path)
+    store = report_file.name.removesuffix(".search.json") + ".sqlite"
+    command = f"actlab search --budget 200 --store {store}"
+    if not report_file.is_file():
+        return Missing(f"no formula search results at {report_file}", command)
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        final = list(report["final"])
+        report.setdefault("candidates", [])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return Missing(f"the search report {report_file} could not be read: {type(err).__name__}: {err}", command)
+    if not final:
+        return Missing(f"the search report {report_file} has no confirmed candidates", command)
+    candidates = [r for r in final if not r.get("baseline")][:CURVES]
+    baselines = [r for r in final if r.get("baseline")]
+    curves = []
+    for r in [*candidates, *baselines]:
+        y = _sample(r.get("name", ""), r.get("formula", ""), bool(r.get("baseline")))
+        if y is not None:
+            label = f"{r['name']}: {r['formula']}" if r.get("baseline") else f"#{r.get('rank')} {r['formula']}"
+            curves.append({"name": r["name"], "label": label, "swish_like": bool(r.get("swish_like")),
+                           "baseline": bool(r.get("baseline")), "y": y})
+    return SearchResults(report, report_file.name, curves)
+
+
+def _sample(name: str, formula: str, baseline: bool) -> list[float | None] | None:
+    """f on CURVE_X: a baseline from the registry, a candidate from its formula (parsed, not registered)."""
+    import numpy as np
+
+    try:
+        if baseline:
+            import actlab
+
+            f = actlab.get(name)
+        else:
+            from actlab.formula.codegen import NumpyFunction
+            from actlab.formula.define import build
+
+            f = NumpyFunction(build("candidate", formula, {}).stable, ())
+        with np.errstate(all="ignore"):
+            y = np.asarray(f(np.asarray(CURVE_X, dtype=np.float64)), dtype=np.float64)
+    except Exception:  # a formula this version refuses: the table still shows it, the plot leaves it out
+        return None
+    return [float(f"{v:.8g}") if math.isfinite(v) else None for v in y.tolist()]
 
 
 def finite(value: Any) -> bool:

@@ -127,6 +127,8 @@ saturating, sparse, learnable) and the accuracy of the implementation. Filter an
 numbers and a verdict ({n_exp} of {len(site.experiments)} have results in this build).</li>
 <li><a href="leaderboard.html">Leaderboard</a>: activations compared on real tasks over several seeds, with
 confidence intervals and paired tests.</li>
+<li><a href="search.html">Search</a>: the formula-space search that found Swish, at small scale: candidates
+<code>binary(unary(x), unary(x))</code> ranked on MNIST-1D with confidence intervals, swish-like ones marked.</li>
 <li><a href="choose.html">Choose</a>: the usual advice on which activation to use, next to the evidence.</li>
 <li><a href="diagnose.html">Diagnose</a>: what dead units, saturation and vanishing gradients look like in a model,
 how actlab detects them, and the experiment behind each diagnosis.</li>

@@ -17,7 +17,16 @@ MARKS = {
 }
 
 
-def _ci_bar(row: dict[str, Any], lo: float, hi: float) -> str:
+def ci_axis(rows: list[dict[str, Any]]) -> tuple[float, float]:
+    """The span the CI bars of one table share: every row's interval, padded by 5%."""
+    lows = [r["ci_low"] for r in rows if finite(r.get("ci_low"))]
+    highs = [r["ci_high"] for r in rows if finite(r.get("ci_high"))]
+    lo, hi = (min(lows), max(highs)) if lows and highs else (0.0, 1.0)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5
+    return lo - pad, hi + pad
+
+
+def ci_bar(row: dict[str, Any], lo: float, hi: float) -> str:
     """The 95% CI as a bar on the group's common scale (plain CSS, no script needed)."""
     a, b, m = row.get("ci_low"), row.get("ci_high"), row.get("mean")
     if not (finite(a) and finite(b) and finite(m)) or hi <= lo:
@@ -32,11 +41,7 @@ def _ci_bar(row: dict[str, Any], lo: float, hi: float) -> str:
 
 
 def _group_table(rows: list[dict[str, Any]]) -> str:
-    lows = [r["ci_low"] for r in rows if finite(r.get("ci_low"))]
-    highs = [r["ci_high"] for r in rows if finite(r.get("ci_high"))]
-    lo, hi = (min(lows), max(highs)) if lows and highs else (0.0, 1.0)
-    pad = 0.05 * (hi - lo) if hi > lo else 0.5
-    lo, hi = lo - pad, hi + pad
+    lo, hi = ci_axis(rows)
     head = ("<tr><th>rank</th><th>activation</th><th>mean</th><th>95% CI</th><th></th><th>std</th>"
             "<th>runs (done / diverged / failed)</th><th>\u0394 vs baseline</th><th>p (Holm)</th><th>effect</th>"
             "<th>vs baseline</th></tr>")
@@ -48,7 +53,7 @@ def _group_table(rows: list[dict[str, Any]]) -> str:
         body.append(
             f'<tr data-activation="{esc(r["activation"])}"><td class="num">{esc(num(r.get("rank")))}</td>'
             f'<td>{esc(r["activation"])}</td><td class="num">{esc(num(r.get("mean")))}</td>'
-            f'<td class="num">{esc(ci)}</td><td>{_ci_bar(r, lo, hi)}</td><td class="num">{esc(num(r.get("std")))}</td>'
+            f'<td class="num">{esc(ci)}</td><td>{ci_bar(r, lo, hi)}</td><td class="num">{esc(num(r.get("std")))}</td>'
             f'<td class="num">{esc(runs)}</td><td class="num">{esc(num(r.get("mean_diff")))}</td>'
             f'<td class="num">{esc(num(r.get("p_holm")))}</td><td class="num">{esc(num(r.get("effect")))}</td>'
             f'<td class="{cls}">{esc(text)}</td></tr>'
@@ -56,23 +61,32 @@ def _group_table(rows: list[dict[str, Any]]) -> str:
     return f'<div class="table-wrap"><table class="data leaderboard"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def groups(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
+    """Rows per (dataset, recipe): runs trained under different recipes (epochs, lr, ...) are never ranked in one
+    table. The recipe is the one ``actlab.compare.summarize`` returns with each row (model and backend as columns
+    for rows without one)."""
+    out: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        recipe = r.get("recipe") or {"model": r.get("model"), "backend": r.get("backend")}
+        out.setdefault((r.get("dataset"), tuple(recipe.items())), []).append(r)
+    return out
+
+
 def render(site: Site) -> dict[str, str]:
     lb = site.leaderboard
     if isinstance(lb, Missing):
         content = placeholder(lb.reason, lb.command)
     else:
-        groups: dict[tuple, list[dict]] = {}
-        for r in lb:
-            groups.setdefault((r.get("dataset"), r.get("model"), r.get("backend")), []).append(r)
         sections = []
-        for (dataset, model, backend), rows in sorted(groups.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            recipe = rows[0].get("recipe") or {}
-            details = ", ".join(f"{k} {v}" for k, v in recipe.items() if k not in ("model", "backend"))
+        for (dataset, recipe), rows in sorted(groups(lb).items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+            recipe = dict(recipe)
+            model, backend = recipe.get("model", rows[0].get("model")), recipe.get("backend", rows[0].get("backend"))
+            details = ", ".join(f"{k} {num(v)}" for k, v in recipe.items() if k not in ("model", "backend"))
             score = rows[0].get("score", "score")
             sections.append(
                 f"<h2>{esc(dataset)} \u00b7 {esc(model)} \u00b7 {esc(backend)}</h2>"
                 f'<p class="muted">Score: <code>{esc(score)}</code> (mean over seeds, higher is better). '
-                f"{esc(details)}</p>{_group_table(rows)}"
+                f"Recipe: {esc(details)}</p>{_group_table(rows)}"
             )
         content = "".join(sections)
     body = f"""
