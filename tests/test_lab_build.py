@@ -129,6 +129,35 @@ def test_missing_store_shows_a_placeholder_with_the_command(lab):
     assert "Not available yet" in text and "actlab compare" in text
 
 
+def test_without_a_store_the_lab_shows_the_results_shipped_in_docs_results(tmp_path, monkeypatch):
+    from actlab.report.lab import sources
+
+    shipped = tmp_path / "docs" / "results"
+    shipped.mkdir(parents=True)
+    row = {"dataset": "mnist1d", "model": "mlp:100,100", "backend": "numpy", "activation": "gelu", "rank": 1,
+           "runs": 5, "done": 5, "diverged": 0, "failed": 0, "score": "final_score", "mean": 0.5643, "std": 0.02,
+           "ci_low": 0.536, "ci_high": 0.592, "mean_diff": None, "p": None, "p_holm": None, "effect": None,
+           "mark": "", "recipe": {"model": "mlp:100,100", "backend": "numpy", "epochs": 20}}
+    (shipped / sources.STORED_LEADERBOARD).write_text(json.dumps([row]), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no actlab-runs.sqlite here: the build falls back to docs/results
+    assert sources.stored_result(sources.STORED_LEADERBOARD).resolve() == shipped / sources.STORED_LEADERBOARD
+    site = build(tmp_path / "site", results=[])
+    text = (site.parent / "leaderboard.html").read_text(encoding="utf-8")
+    assert "shipped with actlab" in text and 'data-activation="gelu"' in text and "0.564" in text
+    # a store of this directory wins over the shipped results, and an explicit --store is never replaced
+    assert "Not available yet" in (build(tmp_path / "site2", results=[], store=tmp_path / "none.sqlite").parent
+                                   / "leaderboard.html").read_text(encoding="utf-8")
+
+
+def test_a_leaderboard_json_that_cannot_be_read_becomes_a_placeholder(tmp_path):
+    from actlab.report.lab import sources
+
+    bad = tmp_path / "leaderboard.json"
+    bad.write_text("{not json", encoding="utf-8")
+    missing = sources.leaderboard(bad)
+    assert isinstance(missing, Missing) and "could not be read" in missing.reason
+
+
 def test_leaderboard_renders_ci_and_significance():
     rows = [
         {"dataset": "iris", "model": "mlp:8", "backend": "numpy", "activation": a, "rank": r, "runs": 3, "done": 3,

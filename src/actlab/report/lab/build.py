@@ -43,6 +43,12 @@ def default_results_dirs() -> list[Path]:
     return dirs
 
 
+def _default(local: str | Path, stored: str) -> Path:
+    """The working directory's store if it exists, else the result shipped in docs/results (if any)."""
+    local = Path(local)
+    return local if local.is_file() else (sources.stored_result(stored) or local)
+
+
 def _prepare(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise LabError(f"--out must be a directory; {str(out)!r} is a file.")
@@ -98,9 +104,10 @@ def build(out: str | Path = "actlab-lab", *, full: bool = False, results: list[P
 
     ``full`` also runs the quick form of every experiment without a stored result (into ``out/runs``; slow);
     ``results`` are the directories searched for stored ``NAME/result.json`` (default: ``docs/experiments/results``);
-    ``store`` is the comparison store for the leaderboard (default ``actlab-runs.sqlite``);
+    ``store`` is the comparison store for the leaderboard, or a JSON file of its ``summarize`` rows (default
+    ``actlab-runs.sqlite``, else the shipped ``docs/results/leaderboard.json``);
     ``search_store`` the store of ``actlab search`` (or its ``.search.json`` report) for the search page (default
-    ``actlab-search.sqlite``).
+    ``actlab-search.sqlite``, else the shipped ``docs/results/actlab-search.search.json``).
     ``progress(message, fraction)`` is called as the build advances.
     """
     out = Path(out)
@@ -136,13 +143,15 @@ def build(out: str | Path = "actlab-lab", *, full: bool = False, results: list[P
         progress=lambda name: report(f"experiment: {name}", done))
     done += _WEIGHTS["experiments"]
 
-    store_path = Path(store) if store is not None else Path(sources.DEFAULT_STORE)
+    store_path = Path(store) if store is not None else _default(sources.DEFAULT_STORE, sources.STORED_LEADERBOARD)
     report("leaderboard", done)
     board = sources.leaderboard(store_path)
     done += _WEIGHTS["leaderboard"]
 
     report("formula search", done)
-    found = sources.search(Path(search_store) if search_store is not None else Path(sources.DEFAULT_SEARCH_STORE))
+    search_path = (Path(search_store) if search_store is not None else
+                   _default(sources.search_report_path(Path(sources.DEFAULT_SEARCH_STORE)), sources.STORED_SEARCH))
+    found = sources.search(search_path)
     done += _WEIGHTS["search"]
 
     site = Site(entries=entries, accuracy=acc, experiments=exp_pages, experiments_problem=exp_problem,

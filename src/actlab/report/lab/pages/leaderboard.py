@@ -72,6 +72,14 @@ def groups(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
     return out
 
 
+def _source(store: str) -> str:
+    if store.endswith(".json"):  # no store here: the build fell back to the results shipped in docs/results
+        return (f"from the results shipped with actlab (<code>docs/results/{esc(store)}</code>: the default sweep "
+                "<code>actlab compare --all --dataset mnist1d --seeds 5</code>); run a comparison of your own to "
+                "replace them")
+    return f"from the comparison store (<code>{esc(store)}</code>)"
+
+
 def render(site: Site) -> dict[str, str]:
     lb = site.leaderboard
     if isinstance(lb, Missing):
@@ -91,8 +99,8 @@ def render(site: Site) -> dict[str, str]:
         content = "".join(sections)
     body = f"""
 <h1>Leaderboard</h1>
-<p class="lead">Activations trained under the same recipe over several seeds, from the comparison store
-(<code>{esc(site.store)}</code>). A difference counts only when a paired test over seeds says so.</p>
+<p class="lead">Activations trained under the same recipe over several seeds, {_source(site.store)}. A difference
+counts only when a paired test over seeds says so.</p>
 <p class="muted">The 95% confidence interval is for the mean score over seeds. \u201c\u0394 vs baseline\u201d is the mean
 paired difference to the baseline (ReLU unless the comparison chose another) on the same seeds; its p-value is
 Holm-corrected for the number of activations compared, and \u201csignificantly better/worse\u201d means p &lt; 0.05

@@ -136,8 +136,11 @@ halving, 5 fresh seeds for the finalists) it takes a few minutes on two cores an
               f"{esc(num(s.get('lr')))}, batch {esc(num(s.get('batch_size')))}, {esc(s.get('backend', 'numpy'))} "
               f"backend; {esc(num(s.get('screen_epochs')))} epochs in the first rung, {esc(num(s.get('epochs')))} "
               f"after it; each rung keeps the best 1/{esc(num(s.get('eta')))}")
+    origin = (f"the search shipped with actlab (<code>docs/results/{esc(found.source)}</code>; "
+              "<code>actlab search --budget 200</code> runs your own)" if found.shipped else
+              f"<code>{esc(found.source)}</code> (runs in <code>{esc(store)}</code>)")
     body = INTRO + f"""
-<p class="muted">From <code>{esc(found.source)}</code> (runs in <code>{esc(store)}</code>).
+<p class="muted">From {origin}.
 {esc(num(s.get('screened')))} of {esc(num(space.get('distinct')))} distinct candidates screened
 ({esc(num(space.get('combinations')))} combinations tried; dropped before training: {esc(dropped or 'none')}).
 Protocol: {recipe}.</p>
