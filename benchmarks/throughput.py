@@ -5,12 +5,13 @@
 All in the same run, on the same 2^22 float32 array (normal, scale 3): a plain ``np.copyto`` (the memory-bound floor),
 actlab's forward and derivative, and the textbook NumPy formula of benchmarks/accuracy.py. The ratio column is
 actlab / textbook (target: <= 3 — exactness may cost a little, not more). Each figure is the best of ``--repeat``
-runs; the machine may be shared, so compare ratios, not absolute times.
+runs, an entry's four functions taking turns; the machine may be shared, so compare ratios, not absolute times.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 import warnings
@@ -24,14 +25,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import TEXTBOOK  # noqa: E402  (the textbook formulas live in one place)
 
 
-def best_ns(fn, n: int, repeat: int) -> float:
-    fn()  # warm-up (allocations, lazy imports)
-    times = []
+def best_ns(fns, n: int, repeat: int) -> list[float]:
+    """The best of ``repeat`` timings of each function, in ns/element. The functions take turns, so that the load of
+    a shared machine falls on all of them alike (one after the other, a burst of load skews their ratio)."""
+    for fn in fns:
+        fn()  # warm-up (allocations, lazy imports)
+    best = [math.inf] * len(fns)
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times) / n * 1e9
+        for i, fn in enumerate(fns):
+            t = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return [b / n * 1e9 for b in best]
+
+
+def quiet(fn):
+    """fn without its RuntimeWarnings (the textbook formulas overflow; actlab's must not, so it runs as is)."""
+
+    def run():
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn()
+
+    return run
 
 
 def main(argv=None) -> int:
@@ -43,20 +59,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     x = (np.random.default_rng(0).normal(size=args.n) * 3).astype(np.float32)
     out = np.empty_like(x)
-    copy = best_ns(lambda: np.copyto(out, x), args.n, args.repeat)
+    (copy,) = best_ns([lambda: np.copyto(out, x)], args.n, args.repeat)
     rows = []
     for name in args.names.split(",") if args.names else actlab.names(kind="elementwise"):
         a = actlab.get(name)
-        f = best_ns(lambda: a(x), args.n, args.repeat)
-        d = best_ns(lambda: a.derivative(x), args.n, args.repeat)
+        fns = [lambda: a(x), lambda: a.derivative(x)]
         tb = TEXTBOOK.get(name)
         if tb is not None:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tf = best_ns(lambda: tb[0](x, a.params), args.n, args.repeat)
-                td = best_ns(lambda: tb[1](x, a.params), args.n, args.repeat)
-        else:
-            tf = td = None
+            fns += [quiet(lambda: tb[0](x, a.params)), quiet(lambda: tb[1](x, a.params))]
+        f, d, tf, td = [*best_ns(fns, args.n, args.repeat), None, None][:4]
         rows.append((name, f, d, tf, td))
         print(f"  {name}", file=sys.stderr)
 

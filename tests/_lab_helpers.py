@@ -58,8 +58,8 @@ def fake_search(directory: Path) -> Path:
             act = actlab.get(n)
             score = round(1 - min(1.0, swish_distance(act, act.derivative)) / 2, 6)
             scores = {s: score + 0.002 * (s % 3 - 1) for s in seeds}
-            out[n] = {"scores": scores, "mean": score, "ci_low": score - 0.01, "ci_high": score + 0.01,
-                      "n": len(seeds), "diverged": 0, "p": None if n == "relu" else 0.04, "tied_best": False}
+            out[n] = {"scores": scores, "val_scores": scores, "mean": score, "ci_low": score - 0.01,
+                      "ci_high": score + 0.01, "n": len(seeds), "diverged": 0, "p": None if n == "relu" else 0.04, "tied_best": False}
         return out
 
     directory.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """The formula-space search: the candidate space and its filters, the Swish-likeness measure, successive halving with a
-stand-in scorer, and a tiny end-to-end search through the comparison harness."""
+stand-in scorer (selection on validation scores, never test ones), and a tiny end-to-end search through the
+comparison harness."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 import actlab
 from actlab.catalog._math import sigmoid
 from actlab.formula import undefine
-from actlab.formula.search import (BINARY, SWISH_LIKE, candidates, rung_sizes, search, space, swish_distance,
-                                   swish_match)
+from actlab.formula.search import (BINARY, SWISH_LIKE, VAL_FRACTION, candidates, rung_sizes, search, space,
+                                   swish_distance, swish_match)
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +98,9 @@ def test_rung_sizes_shrink_by_eta_until_the_finalists_are_near():
     assert rung_sizes(2, 1, 3) == [2]
 
 
-def _stub(calls):
-    """A stand-in task: the closer to Swish, the better, plus a little seed noise."""
+def _stub(calls, test_disagrees: bool = False):
+    """A stand-in task: on validation, the closer to Swish, the better, plus a little seed noise. The test scores
+    are the same, or with ``test_disagrees`` the opposite (the farther from Swish, the better)."""
 
     def scorer(names, *, seeds, epochs, store, executor=None, progress=None, **recipe):
         calls.append({"names": list(names), "seeds": list(seeds), "epochs": epochs, "recipe": recipe,
@@ -107,10 +109,11 @@ def _stub(calls):
         for n in names:
             act = actlab.get(n)
             base = 1 - min(1.0, swish_distance(act, act.derivative))
-            scores = {s: base + 0.001 * (zlib.crc32(f"{n}/{s}".encode()) % 7 - 3) for s in seeds}
-            vals = list(scores.values())
-            out[n] = {"scores": scores, "mean": float(np.mean(vals)), "ci_low": min(vals), "ci_high": max(vals),
-                      "n": len(vals), "diverged": 0, "p": 0.5, "tied_best": False}
+            val = {s: base + 0.001 * (zlib.crc32(f"{n}/{s}".encode()) % 7 - 3) for s in seeds}
+            test = {s: 1 - v for s, v in val.items()} if test_disagrees else dict(val)
+            vals = list(test.values())
+            out[n] = {"scores": test, "val_scores": val, "mean": float(np.mean(vals)), "ci_low": min(vals),
+                      "ci_high": max(vals), "n": len(vals), "diverged": 0, "p": 0.5, "tied_best": False}
         return out
 
     return scorer
@@ -126,6 +129,8 @@ def test_search_halves_then_confirms_on_fresh_seeds(tmp_path, clean_registry):
     assert [len(c["names"]) for c in calls] == [42, 16, 7, 5]  # relu + silu + 40 -> 14 -> 5 -> 3
     assert all(c["names"][:2] == ["relu", "silu"] for c in calls)
     assert calls[0]["recipe"]["model"] == "mlp:64,64,64" and calls[0]["recipe"]["dataset"] == "mnist1d"
+    # rungs hold a validation split out; the confirmation trains on the whole training split
+    assert [c["recipe"]["val_fraction"] for c in calls] == [VAL_FRACTION] * 3 + [0.0]
     assert calls[0]["executor"] is not None and all(c["executor"] is calls[0]["executor"] for c in calls)  # one pool
     assert [r["candidates"] for r in report.rungs] == [40, 14, 5, 3] and report.rungs[-1]["confirmation"]
     assert [r.rank for r in report.final] == [1, 2, 3, 4, 5]
@@ -149,11 +154,65 @@ def test_search_finds_swish_when_the_task_rewards_it(tmp_path, clean_registry):
     assert len(ranks) == 3 and ranks[:2] == [1, 2] and ranks[2] <= 5  # Swish, x * Phi(x), then Mish (0.09 away)
 
 
+def test_rung_selection_follows_validation_scores_when_test_disagrees(tmp_path, clean_registry):
+    agree = search(40, top=3, seeds=2, epochs=4, screen_epochs=1, workers=0, store=str(tmp_path / "a.sqlite"),
+                   scorer=_stub([]))
+    undefine_search_candidates()
+    calls = []
+    disagree = search(40, top=3, seeds=2, epochs=4, screen_epochs=1, workers=0, store=str(tmp_path / "d.sqlite"),
+                      scorer=_stub(calls, test_disagrees=True))
+    finalists = {r.name for r in disagree.final if not r.baseline}
+    # The same finalists whatever the test scores say: the rungs never read them.
+    assert finalists == {r.name for r in agree.final if not r.baseline}
+    assert "(x) * (sigmoid(x))" in {r.formula for r in disagree.final}  # best on validation, worst on test
+    # Each rung kept the best on validation: every survivor scored at least as well as every candidate it dropped.
+    scores = {c["name"]: c["scores"] for c in disagree.candidates}
+    for i, rung in enumerate(disagree.rungs[:-1]):
+        reached = [n for n, sc in scores.items() if len(sc) > i]
+        kept = {n for n, sc in scores.items() if len(sc) > i + 1} if i + 1 < len(disagree.rungs) - 1 else finalists
+        assert len(kept) == rung["kept"]
+        assert min(scores[n][i] for n in kept) >= max(scores[n][i] for n in reached if n not in kept)
+        assert rung["score"] == "final_val_score" and rung["val_fraction"] == VAL_FRACTION
+    # The reported scores are the validation ones of the stand-in; the confirmed means are the test ones.
+    best = next(r for r in disagree.final if r.formula == "(x) * (sigmoid(x))")
+    assert best.screen[0] > 0.9 and best.mean < 0.1
+    assert disagree.rungs[-1]["confirmation"] and disagree.rungs[-1]["score"] == "final_score"
+    assert disagree.settings["selection"] == "final_val_score" and disagree.settings["val_fraction"] == VAL_FRACTION
+
+
+def undefine_search_candidates():
+    for n in actlab.names(source="user"):
+        if n.startswith("srch_"):
+            undefine(n)
+
+
+def test_a_scorer_without_validation_scores_cannot_select(tmp_path, clean_registry):
+    def test_only(names, *, seeds, **_):
+        return {n: {"scores": {s: 0.5 for s in seeds}} for n in names}
+
+    with pytest.raises(KeyError, match="val_scores"):
+        search(5, top=1, seeds=2, workers=0, store=str(tmp_path / "s.sqlite"), scorer=test_only)
+
+
 def test_search_refuses_bad_settings(tmp_path, clean_registry):
     with pytest.raises(ValueError, match="seeds must be an integer >= 2"):
         search(5, seeds=1, store=str(tmp_path / "s.sqlite"), scorer=_stub([]))
     with pytest.raises(ValueError, match="eta"):
         search(5, eta=1, store=str(tmp_path / "s.sqlite"), scorer=_stub([]))
+    for bad in (0, 0.0, 0.6, -0.1, float("nan")):
+        with pytest.raises(ValueError, match=r"--val-fraction.*\(0, 0\.5\].*Got"):
+            search(5, val_fraction=bad, store=str(tmp_path / "s.sqlite"), scorer=_stub([]))
+
+
+@pytest.mark.parametrize("bad", ["0", "0.7", "-1", "abc"])
+def test_search_cli_rejects_a_bad_val_fraction_in_one_line(bad, capsys):
+    from actlab.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", "--val-fraction", bad, "--quiet"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "--val-fraction" in err and "(0, 0.5]" in err and repr(bad) in err
 
 
 @pytest.mark.slow
@@ -172,6 +231,14 @@ def test_search_runs_through_the_comparison_harness_and_resumes(tmp_path, clean_
     runs = Store(str(store)).runs()
     assert len(runs) == 5 + 3 * 2  # screening: 5 runs (1 epoch); confirmation: 3 x 2 fresh seeds
     assert {r["status"] for r in runs} == {"done"}
+    screening = [r for r in runs if r["seed"] == 0]
+    confirmation = [r for r in runs if r["seed"] != 0]
+    assert all(r["config"]["val_fraction"] == VAL_FRACTION and r["metrics"]["final_val_score"] is not None
+               for r in screening)  # selected on validation accuracy
+    assert all("val_fraction" not in r["config"] and "final_val_score" not in r["metrics"] for r in confirmation)
+    finalist = next(row for row in report["final"] if not row["baseline"])
+    first = next(r for r in screening if r["activation"] == finalist["name"])
+    assert finalist["screen"] == [first["metrics"]["final_val_score"]]
     again = actlab_cli(*args)  # everything comes back from the store
     assert again.returncode == 0 and json.loads(again.stdout)["final"] == report["final"]
     assert len(Store(str(store)).runs()) == len(runs)

@@ -19,6 +19,14 @@ def _step_derivative(x, threshold):
     return m.keep_nan(np.zeros_like(x), x)
 
 
+def _step32(x, threshold):
+    return m.step32(x, threshold, at=1.0)
+
+
+def _step_derivative32(x, threshold):
+    return m.constant32(x, 0.0)
+
+
 BINARY_STEP = register(
     Activation(
         name="binary_step",
@@ -26,6 +34,8 @@ BINARY_STEP = register(
         summary="1 where x reaches the threshold, else 0: the perceptron's activation; its gradient is zero.",
         forward=_step,
         derivative=_step_derivative,
+        forward32=_step32,
+        derivative32=_step_derivative32,
         formula="Piecewise((0, x < threshold), (1, True))",
         params=(Param("threshold", 0.0, doc="the input at which the output jumps to 1"),),
         kinks=lambda p: (p["threshold"],),
@@ -49,6 +59,16 @@ def _constant(x, c):
     return m.keep_nan(np.full_like(x, c), x)
 
 
+def _identity32(x, c):
+    c32 = m.as_float32(c)
+    if c32 is None:  # c*x in float32 is correctly rounded only for a float32 c
+        return None
+    if c == 0:
+        return m.constant32(x, 0.0)
+    with np.errstate(over="ignore"):
+        return np.multiply(x, c32)
+
+
 IDENTITY = register(
     Activation(
         name="identity",
@@ -56,6 +76,8 @@ IDENTITY = register(
         summary="c*x: no non-linearity; a stack of linear layers collapses to one.",
         forward=_identity,
         derivative=_constant,
+        forward32=_identity32,
+        derivative32=m.constant32,
         derivative_from_output=_constant,
         formula="c*x",
         params=(Param("c", 1.0, doc="slope"),),
@@ -70,6 +92,15 @@ IDENTITY = register(
     )
 )
 
+@m.float32_kernel
+def _sigmoid32(x):
+    # 1/(1 + exp(-x)) as it stands: exp(-x) = inf (x < -709) gives 0, the float32 result from x = -104 on
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    return np.divide(1.0, x, out=x)
+
+
 SIGMOID = register(
     Activation(
         name="sigmoid",
@@ -77,6 +108,8 @@ SIGMOID = register(
         summary="The logistic function 1/(1+e^-x): squashes to (0, 1); its derivative peaks at 1/4.",
         forward=m.sigmoid,
         derivative=m.sigmoid_derivative,
+        forward32=_sigmoid32,
+        derivative32=m.float32_kernel(m.sigmoid_derivative),
         derivative_from_output=lambda y: y * (1.0 - y),
         formula="1/(1 + exp(-x))",
         properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=math.inf,
@@ -96,6 +129,23 @@ def _tanh_derivative(x):
     return 4.0 * m.sigmoid_derivative(2.0 * np.clip(x, -1e300, 1e300))
 
 
+@m.float32_kernel
+def _tanh_derivative32(x):
+    np.abs(x, out=x)
+    x *= -2.0
+    e = np.exp(x, out=x)  # exp(-2|x|): 2x is exact and finite for float32 x
+    d = e + 1.0
+    d *= d
+    e *= 4.0
+    e /= d
+    return e
+
+
+@m.float32_kernel
+def _tanh32(x):
+    return np.tanh(x, out=x)
+
+
 TANH = register(
     Activation(
         name="tanh",
@@ -103,6 +153,8 @@ TANH = register(
         summary="Hyperbolic tangent: a zero-centred sigmoid, 2*sigmoid(2x) - 1, range (-1, 1).",
         forward=np.tanh,
         derivative=_tanh_derivative,
+        forward32=_tanh32,
+        derivative32=_tanh_derivative32,
         derivative_from_output=lambda y: (1.0 - y) * (1.0 + y),
         formula="tanh(x)",
         properties=Properties(range=(-1.0, 1.0), monotonic=True, zero_centered=True, smooth=math.inf,

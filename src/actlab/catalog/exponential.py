@@ -129,6 +129,11 @@ def _exp(x):
         return np.exp(x)
 
 
+@m.float32_kernel
+def _exp32(x):
+    return np.exp(x, out=x)  # inf beyond 88.7 after rounding (and in float64 beyond 709.8)
+
+
 EXPONENTIAL = register(
     Activation(
         name="exponential",
@@ -136,6 +141,8 @@ EXPONENTIAL = register(
         summary="e^x (keras 'exponential'): positive, unbounded, its own derivative.",
         forward=_exp,
         derivative=_exp,
+        forward32=_exp32,
+        derivative32=_exp32,
         derivative_from_output=lambda y: y.copy(),
         formula="exp(x)",
         properties=Properties(range=(0.0, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,

@@ -28,6 +28,7 @@ HARD_SIGMOID = register(
         summary="relu6(x + 3)/6: a piecewise-linear sigmoid (MobileNetV3), exactly 0 below -3 and 1 above 3.",
         forward=_hard_sigmoid,
         derivative=lambda x: _inside(x, -3.0, 3.0) / 6.0,
+        derivative32=lambda x: m.inside32(x, -3.0, 3.0) * np.float32(1 / 6.0),
         formula="Min(Max(x + 3, 0), 6)/6",
         kinks=(-3.0, 3.0),
         properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
@@ -46,6 +47,7 @@ HARD_SIGMOID_KERAS2 = register(
         summary="clip(0.2x + 0.5, 0, 1): the hard sigmoid of keras 2 / TensorFlow 2 (slope 1/5, kinks at +-2.5).",
         forward=lambda x: np.clip((x + 2.5) / 5.0, 0.0, 1.0),  # = 0.2x + 0.5; x + 2.5 is exact near the kink
         derivative=lambda x: _inside(x, -2.5, 2.5) * 0.2,
+        derivative32=lambda x: m.inside32(x, -2.5, 2.5) * np.float32(0.2),
         formula="Min(Max(x/5 + 1/2, 0), 1)",
         kinks=(-2.5, 2.5),
         properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
@@ -104,6 +106,17 @@ def _hard_tanh_derivative(x, min_val, max_val):
     return _inside(x, min_val, max_val)
 
 
+def _hard_tanh32(x, min_val, max_val):
+    _check_interval(min_val, max_val)
+    with np.errstate(over="ignore"):  # clip commutes with rounding: clip to the rounded bounds
+        return np.clip(x, np.float32(min_val), np.float32(max_val))
+
+
+def _hard_tanh_derivative32(x, min_val, max_val):
+    _check_interval(min_val, max_val)
+    return m.inside32(x, min_val, max_val)
+
+
 HARD_TANH = register(
     Activation(
         name="hard_tanh",
@@ -111,6 +124,8 @@ HARD_TANH = register(
         summary="clip(x, min_val, max_val): piecewise-linear tanh, slope 1 inside, flat outside.",
         forward=_hard_tanh,
         derivative=_hard_tanh_derivative,
+        forward32=_hard_tanh32,
+        derivative32=_hard_tanh_derivative32,
         formula="Min(Max(x, min_val), max_val)",
         params=(Param("min_val", -1.0, doc="lower clip value"), Param("max_val", 1.0, doc="upper clip value")),
         kinks=lambda p: (p["min_val"], p["max_val"]),
@@ -185,6 +200,7 @@ SPARSE_SIGMOID = register(
         summary="clip((x + 1)/2, 0, 1): the derivative of sparse_plus; reaches 0 and 1 exactly.",
         forward=lambda x: 0.5 * np.clip(x + 1.0, 0.0, 2.0),
         derivative=lambda x: 0.5 * _inside(x, -1.0, 1.0),
+        derivative32=lambda x: np.float32(0.5) * m.inside32(x, -1.0, 1.0),
         formula="Min(Max((x + 1)/2, 0), 1)",
         kinks=(-1.0, 1.0),
         properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",

@@ -30,6 +30,33 @@ def _bent_identity_derivative(x):
     return 1.0 + xc / (2.0 * m.sqrt_sq_plus(xc, 1.0))
 
 
+@m.float32_kernel
+def _bent_identity32(x):
+    # x^2/(2(h + 1)) + x: x^2 is exact and finite for float32 x, h - 1 = x^2/(h + 1) does not cancel, and adding x
+    # cancels at most by a factor 3 (x < 0); +-inf is clipped to +-1e39, which rounds back to +-inf.
+    np.clip(x, -m.BEYOND_FLT, m.BEYOND_FLT, out=x)
+    q = x * x
+    h = q + 1.0
+    np.sqrt(h, out=h)
+    h += 1.0
+    q /= h
+    q *= 0.5
+    q += x
+    return q
+
+
+@m.float32_kernel
+def _bent_identity_derivative32(x):
+    np.clip(x, -m.BEYOND_FLT, m.BEYOND_FLT, out=x)  # x/h -> +-1/2, not inf/inf
+    h = x * x
+    h += 1.0
+    np.sqrt(h, out=h)
+    h *= 2.0
+    x /= h
+    x += 1.0
+    return x
+
+
 BENT_IDENTITY = register(
     Activation(
         name="bent_identity",
@@ -37,6 +64,8 @@ BENT_IDENTITY = register(
         summary="(sqrt(x^2 + 1) - 1)/2 + x: a smooth, unbounded identity bent by a hyperbola; slope in (1/2, 3/2).",
         forward=_bent_identity,
         derivative=_bent_identity_derivative,
+        forward32=_bent_identity32,
+        derivative32=_bent_identity_derivative32,
         formula="(sqrt(x**2 + 1) - 1)/2 + x",
         properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,
                               saturates="none", sparse=False),
@@ -99,6 +128,18 @@ def _arctan_derivative(x):
     return m.select(ax <= 1e150, small, (1.0 / big) / big)
 
 
+@m.float32_kernel
+def _arctan32(x):
+    return np.arctan(x, out=x)
+
+
+@m.float32_kernel
+def _arctan_derivative32(x):
+    x *= x  # exact; inf at +-inf, and 1/inf = 0
+    x += 1.0
+    return np.divide(1.0, x, out=x)
+
+
 ARCTAN = register(
     Activation(
         name="arctan",
@@ -106,6 +147,8 @@ ARCTAN = register(
         summary="arctan(x): a sigmoid-shaped squashing to (-pi/2, pi/2) with slowly (1/x^2) vanishing gradient.",
         forward=np.arctan,
         derivative=_arctan_derivative,
+        forward32=_arctan32,
+        derivative32=_arctan_derivative32,
         formula="atan(x)",
         properties=Properties(range=(-math.pi / 2, math.pi / 2), monotonic=True, zero_centered=True,
                               smooth=math.inf, saturates="both", sparse=False),
@@ -135,6 +178,24 @@ def _gaussian_derivative(x):
     return y
 
 
+@m.float32_kernel
+def _gaussian32(x):
+    x *= x  # exact for float32 x
+    np.negative(x, out=x)
+    return np.exp(x, out=x)
+
+
+@m.float32_kernel
+def _gaussian_derivative32(x):
+    np.clip(x, -20.0, 20.0, out=x)  # 40 exp(-400) rounds to 0 in float32; inf * 0 stays out
+    g = x * x
+    np.negative(g, out=g)
+    np.exp(g, out=g)
+    x *= -2.0
+    g *= x
+    return g
+
+
 GAUSSIAN = register(
     Activation(
         name="gaussian",
@@ -142,6 +203,8 @@ GAUSSIAN = register(
         summary="exp(-x^2): a radial-basis bump, 1 at 0, vanishing on both sides.",
         forward=_gaussian,
         derivative=_gaussian_derivative,
+        forward32=_gaussian32,
+        derivative32=_gaussian_derivative32,
         formula="exp(-x**2)",
         properties=Properties(range=(0.0, 1.0), monotonic=False, zero_centered=False, smooth=math.inf,
                               saturates="both", sparse=False),

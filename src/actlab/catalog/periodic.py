@@ -110,12 +110,126 @@ def _sinusoid_derivative(x, w0):
     return y
 
 
+# --- float32 kernels ------------------------------------------------------------------------------------------------
+# NumPy's float64 sin and cos are a scalar libm loop (~20 ns/element): for float32 input a Cody-Waite reduction modulo
+# pi and one polynomial are several times faster and as accurate. pi = _PI[0] + _PI[1], the first of 42 bits, so that
+# k*_PI[0] is exact for |k| < 2^11, and the reduced argument is exact to 2^-82 for |w x| <= _REDUCE_LIMIT. The float32
+# numbers of [0.5, 4096] come no closer than 2^-28.8 to a multiple of pi/4 (found by trying all of them), so r is
+# accurate to 2^-53 relative even next to the roots of sin(x), cos(x) and sin(x + pi/4).
+_PI = (3.141592653589214, 5.792147943243964e-13)
+_PI2 = (1.5707963267948966, 6.123233995736766e-17)  # pi/2 as hi + lo
+_REDUCE_LIMIT = 4096.0  # |w x| beyond it, +-inf and NaN: the float64 path
+# sin(r)/r = P(r^2) = 1 + r^2 Q(r^2) for |r| <= pi/2 + 0.002, relative error 7.5e-14 = 2^-43.7, so a float32 result
+# is off by at most 2^-19 ULP beyond its rounding; P(0) = 1 exactly, so sin(r) ~ r - r^3/6 right for small r. Q, of
+# degree 5, is a minimax fit of (sin(r)/r - 1)/r^2 weighted for the relative error of sin(r) (Lawson's reweighted
+# least squares in mpmath, 400 Chebyshev nodes in r^2).
+_SIN_P = (1.0, -0.1666666666650204, 0.0083333333209268, -0.00019841266697301195, 2.7556950267865646e-06,
+          -2.5030084180323445e-08, 1.54078733780964e-10)
+_ROUND = 6755399441055744.0  # 1.5 * 2^52: t + _ROUND rounds t to an integer, held in the low bits of the mantissa
+
+
+def _reduce32(x, w, shift=None):
+    """(k + _ROUND, r) with w x + shift = k pi + r, k an integer and |r| <= pi/2 (a hair more), r accurate to 2^-53
+    *relative*, also next to the roots r = 0 where the steps cancel (Sterbenz: u - k*_PI[0] and the addition of shift
+    are exact there).
+
+    ``x`` holds float32 numbers with |w x| <= _REDUCE_LIMIT; ``shift`` is (hi, lo) or None. w = w_hi + w_lo (26 + 27
+    bits), so w_hi*x and w_lo*x are exact; what is left of the reduction, k*_PI[1] - shift_lo, is below 1e-9.
+    """
+    if w == 1:
+        u, u_lo = x, None
+    else:
+        w_hi, w_lo = m.split(np.float64(w))
+        u = x * w_hi
+        u_lo = x * w_lo
+    k_bits = u * (1 / math.pi)
+    if shift:
+        k_bits += shift[0] * (1 / math.pi)
+    k_bits += _ROUND  # the nearest integer k, in the low bits (its parity in the lowest)
+    k = k_bits - _ROUND
+    r = k * -_PI[0]
+    r += u
+    if shift:
+        r += shift[0]
+    if u_lo is not None:
+        r += u_lo  # also exact where r is small: u_lo has 51 bits below 2^-14
+    t = k * _PI[1]
+    if shift:
+        t -= shift[1]
+    r -= t
+    return k_bits, r
+
+
+def _sin_squared32(x, w, shift=None):
+    """sin(w x + shift)^2 for float32 x with |w x| <= _REDUCE_LIMIT (no sign to track)."""
+    _, r = _reduce32(x, w, shift)
+    r *= r
+    p = m.horner(_SIN_P, r)
+    p *= p
+    p *= r
+    return p
+
+
+def _sin32(x, w, shift=None):
+    """sin(w x + shift) for float32 x with |w x| <= _REDUCE_LIMIT: (-1)^k sin(r)."""
+    k_bits, r = _reduce32(x, w, shift)
+    p = m.horner(_SIN_P, r * r)
+    p *= r
+    odd = k_bits.view(np.uint64)
+    odd <<= np.uint64(63)  # the lowest bit of k (the lowest of k + 1.5*2^52) moved to the sign bit
+    np.bitwise_xor(p.view(np.uint64), odd, out=p.view(np.uint64))
+    return p
+
+
+def _periodic32(kernel, fallback):
+    """A float32 kernel from ``kernel(x, w)`` (valid for |w x| <= _REDUCE_LIMIT) and the float64 ``fallback(x, w)``
+    for the inputs beyond (and +-inf, NaN): rare, so they are patched afterwards."""
+
+    @m.float32_kernel
+    def run(x, **params):
+        (w,) = params.values()
+        lim = _REDUCE_LIMIT / w
+        if x.max() <= lim and x.min() >= -lim:  # False with a NaN
+            return kernel(x, w)
+        far = ~(np.abs(x) <= lim)
+        xf = x[far]
+        x[far] = 0.0
+        y = kernel(x, w)
+        y[far] = fallback(xf, w)
+        return y
+
+    return run
+
+
+def _snake_kernel32(x, alpha):
+    y = _sin_squared32(x, alpha)
+    if alpha != 1:
+        y /= alpha
+    y += x
+    return y
+
+
+def _snake_derivative_kernel32(x, alpha):
+    y = _sin_squared32(x, alpha, (_PI2[0] / 2, _PI2[1] / 2))  # 2 sin^2(alpha x + pi/4), as in float64
+    y *= 2.0
+    return y
+
+
+def _sinusoid_derivative_kernel32(x, w0):
+    y = _sin32(x, w0, _PI2)  # cos(u) = sin(u + pi/2)
+    if w0 != 1:
+        y *= w0
+    return y
+
+
 SNAKE = register(
     Activation(
         name="snake",
         summary="x + sin^2(alpha x)/alpha: monotonic, with a periodic ripple that lets networks extrapolate periodicity.",
         forward=_snake,
         derivative=_snake_derivative,
+        forward32=_periodic32(_snake_kernel32, _snake),
+        derivative32=_periodic32(_snake_derivative_kernel32, _snake_derivative),
         formula="x + sin(alpha*x)**2/alpha",
         params=(Param("alpha", 1.0, 0.0, low_open=True, learnable=True, doc="frequency of the ripple"),),
         properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,
@@ -135,6 +249,8 @@ SINUSOID = register(
         summary="sin(w0 x): the periodic activation of SIREN implicit neural representations.",
         forward=_sinusoid,
         derivative=_sinusoid_derivative,
+        forward32=_periodic32(_sin32, _sinusoid),
+        derivative32=_periodic32(_sinusoid_derivative_kernel32, _sinusoid_derivative),
         formula="sin(w0*x)",
         params=(Param("w0", 1.0, 0.0, low_open=True, doc="frequency (SIREN uses 30 in its first layer)"),),
         properties=Properties(range=(-1.0, 1.0), monotonic=False, zero_centered=True, smooth=math.inf,

@@ -20,6 +20,14 @@ def _relu_derivative(x):
     return m.step(x)  # 0 for x <= 0 (relu'(0) = 0), 1 for x > 0, NaN for NaN
 
 
+def _relu32(x):
+    return np.maximum(x, np.float32(0))
+
+
+def _relu_derivative32(x):
+    return m.step32(x)
+
+
 RELU = register(
     Activation(
         name="relu",
@@ -27,6 +35,8 @@ RELU = register(
         summary="max(0, x): cheap, sparse, no saturation for x > 0; units can die.",
         forward=_relu,
         derivative=_relu_derivative,
+        forward32=_relu32,
+        derivative32=_relu_derivative32,
         derivative_from_output=_relu_derivative,
         formula="Max(0, x)",
         kinks=(0.0,),
@@ -61,6 +71,27 @@ def _leaky_derivative(x, alpha):
     return m.select(x <= 0, alpha, m.step(x))  # NaN <= 0 is False, heaviside(NaN) = NaN
 
 
+@m.float32_kernel(when=lambda alpha: alpha != 0)  # alpha = 0 is relu: 0 * -inf below
+def _leaky32(x, alpha):
+    # max(x, 0) + alpha min(x, 0): one of the terms is 0, so the sum is alpha*x rounded once, or x
+    y = np.minimum(x, 0.0)
+    y *= alpha
+    y += np.maximum(x, 0.0, out=x)
+    return y
+
+
+def _leaky_derivative32(x, alpha):
+    with np.errstate(over="ignore"):
+        a = np.float32(alpha)
+    if not np.isfinite(a):  # 0 * inf would make NaN
+        return None
+    s = m.step32(x)  # 1, 0 or NaN; s + alpha (1 - s) is 1 or alpha exactly
+    y = np.subtract(np.float32(1), s)
+    y *= a
+    y += s
+    return y
+
+
 def _leaky_properties(p):
     a = p["alpha"]
     return Properties(range=(-math.inf if a > 0 else 0.0, math.inf), monotonic=a >= 0, zero_centered=False,
@@ -74,6 +105,8 @@ LEAKY_RELU = register(
         summary="max(alpha*x, x) for 0 <= alpha < 1: a small slope for x < 0 keeps units alive.",
         forward=_leaky,
         derivative=_leaky_derivative,
+        forward32=_leaky32,
+        derivative32=_leaky_derivative32,
         formula="Piecewise((alpha*x, x <= 0), (x, True))",
         params=(Param("alpha", 0.01, 0.0, 1.0, high_open=True, doc="slope for x < 0 (torch: negative_slope)"),),
         kinks=(0.0,),
@@ -94,6 +127,8 @@ PRELU = register(
         summary="Leaky ReLU whose negative slope alpha is learned (one per channel in a layer); init 0.25.",
         forward=_leaky,
         derivative=_leaky_derivative,
+        forward32=_leaky32,
+        derivative32=_leaky_derivative32,
         formula="Piecewise((alpha*x, x <= 0), (x, True))",
         params=(Param("alpha", 0.25, learnable=True, doc="learned slope for x < 0 (initial value)"),),
         kinks=(0.0,),
@@ -115,6 +150,16 @@ def _capped_derivative(x, cap):
     return m.select(x >= cap, 0.0, m.step(x))
 
 
+def _capped32(x, cap):
+    # clip commutes with rounding (both are monotonic): clip(x, 0, cap) rounded is clip(x, 0, float32(cap))
+    with np.errstate(over="ignore"):
+        return np.clip(x, np.float32(0), np.float32(cap))
+
+
+def _capped_derivative32(x, cap):
+    return m.inside32(x, 0.0, cap)
+
+
 CAPPED_RELU = register(
     Activation(
         name="capped_relu",
@@ -122,6 +167,8 @@ CAPPED_RELU = register(
         summary="min(max(0, x), cap): ReLU clipped at cap; relu6 is cap = 6.",
         forward=_capped,
         derivative=_capped_derivative,
+        forward32=_capped32,
+        derivative32=_capped_derivative32,
         formula="Min(Max(0, x), cap)",
         params=(Param("cap", 6.0, 0.0, low_open=True, doc="the output ceiling"),),
         kinks=lambda p: (0.0, p["cap"]),
@@ -140,6 +187,8 @@ RELU6 = register(
         summary="min(max(0, x), 6): the capped ReLU of MobileNet; cheap in low precision.",
         forward=lambda x: _capped(x, 6.0),
         derivative=lambda x: _capped_derivative(x, 6.0),
+        forward32=lambda x: _capped32(x, 6.0),
+        derivative32=lambda x: _capped_derivative32(x, 6.0),
         formula="Min(Max(0, x), 6)",
         kinks=(0.0, 6.0),
         properties=Properties(range=(0.0, 6.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",

@@ -20,6 +20,17 @@ def _hard_shrink_derivative(x, lambd):
     return m.step(np.abs(x) - lambd)
 
 
+def _hard_shrink_derivative32(x, lambd):
+    a = np.abs(x)
+    return m.step32(a, lambd, out=a)  # 1 where |x| > lambd, 0 where not, NaN for NaN
+
+
+def _hard_shrink32(x, lambd):
+    y = _hard_shrink_derivative32(x, lambd)
+    y *= x
+    return y
+
+
 HARD_SHRINK = register(
     Activation(
         name="hard_shrink",
@@ -27,6 +38,8 @@ HARD_SHRINK = register(
         summary="x where |x| > lambd, else 0: hard thresholding.",
         forward=_hard_shrink,
         derivative=_hard_shrink_derivative,
+        forward32=_hard_shrink32,
+        derivative32=_hard_shrink_derivative32,
         formula="Piecewise((x, Abs(x) > lambd), (0, True))",
         params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
         kinks=lambda p: (-p["lambd"], p["lambd"]),
@@ -47,6 +60,22 @@ def _soft_shrink(x, lambd):
     return m.select(x > lambd, x - lambd, m.select(x < -lambd, x + lambd, m.select(np.isnan(x), x, 0.0)))
 
 
+def _soft_shrink_kernel(x, lambd):
+    # sign(x) max(|x| - lambd, 0): |x| - lambd is exact near the threshold and rounded once elsewhere
+    y = np.abs(x)
+    y -= lambd
+    np.maximum(y, lambd * 0, out=y)  # lambd * 0: a zero of lambd's type (float32 stays float32)
+    return np.copysign(y, x, out=y)
+
+
+def _soft_shrink32(x, lambd):
+    lam = m.as_float32(lambd)  # |x| - lambd in float32 is correctly rounded when lambd is a float32
+    return _soft_shrink_kernel(x, lam) if lam is not None else _soft_shrink_via64(x, lambd=lambd)
+
+
+_soft_shrink_via64 = m.float32_kernel(_soft_shrink_kernel)
+
+
 SOFT_SHRINK = register(
     Activation(
         name="soft_shrink",
@@ -54,6 +83,8 @@ SOFT_SHRINK = register(
         summary="sign(x) max(|x| - lambd, 0): soft thresholding, the proximal operator of the L1 norm.",
         forward=_soft_shrink,
         derivative=_hard_shrink_derivative,
+        forward32=_soft_shrink32,
+        derivative32=_hard_shrink_derivative32,
         formula="Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True))",
         params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
         kinks=lambda p: (-p["lambd"], p["lambd"]),
@@ -92,6 +123,27 @@ def _tanh_shrink_derivative(x):
     return t * t
 
 
+_TS32_CUT = 2.0**-6  # float32: below, x - tanh(x) loses more than 2^-40 relative; the series to x^7 is exact there
+
+
+def _tanh_shrink_series32(x):
+    t = x * x
+    return (t * x) * (1.0 / 3.0 - t * (2.0 / 15.0 - t * (17.0 / 315.0)))
+
+
+@m.float32_kernel
+def _tanh_shrink32(x):
+    y = x - np.tanh(x)  # +-inf - +-1 = +-inf
+    return m.patch(y, x, np.abs(x) < _TS32_CUT, _tanh_shrink_series32)
+
+
+@m.float32_kernel
+def _tanh_shrink_derivative32(x):
+    t = np.tanh(x, out=x)
+    t *= t
+    return t
+
+
 TANH_SHRINK = register(
     Activation(
         name="tanh_shrink",
@@ -99,6 +151,8 @@ TANH_SHRINK = register(
         summary="x - tanh(x): small inputs shrink to ~x^3/3, large ones pass shifted by +-1.",
         forward=_tanh_shrink,
         derivative=_tanh_shrink_derivative,
+        forward32=_tanh_shrink32,
+        derivative32=_tanh_shrink_derivative32,
         formula="x - tanh(x)",
         properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True, smooth=math.inf,
                               saturates="none", sparse=False),

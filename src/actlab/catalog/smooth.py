@@ -39,6 +39,38 @@ def _softplus_derivative(x, beta, threshold):
 _EXACT_THRESHOLD = 36.0  # above, x is the correctly rounded softplus: the switch is invisible
 
 
+def _exact_switch(beta, threshold):
+    return threshold >= _EXACT_THRESHOLD
+
+
+@m.float32_kernel(when=_exact_switch)
+def _softplus32(x, beta, threshold):
+    # float32 x: u = beta*x is accurate enough (|u| <= ~1000 wherever the result is not 0 or x). softplus(u)/beta > x,
+    # and for u > 36 the float32 result is x: max(log1p(exp(min(u, 36)))/beta, x) covers both, +-inf included.
+    u = x * beta if beta != 1 else x.copy()
+    np.minimum(u, _EXACT_THRESHOLD, out=u)
+    np.exp(u, out=u)
+    np.log1p(u, out=u)
+    if beta != 1:
+        u /= beta
+    return np.maximum(u, x, out=u)
+
+
+@m.float32_kernel(when=_exact_switch)
+def _softplus_derivative32(x, beta, threshold):
+    if beta != 1:
+        x *= beta
+    return _sigmoid_kernel(x)  # 1 in float32 from u = 17 on, before any threshold >= 36
+
+
+def _sigmoid_kernel(u):
+    """1/(1 + exp(-u)) in place, for float32 inputs (exp(-u) = inf gives the float32 result 0)."""
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    u += 1.0
+    return np.divide(1.0, u, out=u)
+
+
 def _softplus_properties(p):
     # PyTorch's switch to x at beta*x = threshold drops the value by log1p(exp(-threshold))/beta: a (tiny) downward
     # jump, so below _EXACT_THRESHOLD the function is neither continuous nor monotonic.
@@ -54,6 +86,8 @@ SOFTPLUS = register(
         summary="log(1 + e^(beta x))/beta: a smooth ReLU whose derivative is the sigmoid.",
         forward=_softplus,
         derivative=_softplus_derivative,
+        forward32=_softplus32,
+        derivative32=_softplus_derivative32,
         formula="Piecewise((x, beta*x > threshold), (log(1 + exp(beta*x))/beta, True))",
         params=(Param("beta", 1.0, 0.0, low_open=True, doc="sharpness; softplus -> relu as beta -> inf"),
                 Param("threshold", 40.0, 0.0, doc="above beta*x = threshold return x (PyTorch's shortcut)")),
@@ -70,6 +104,23 @@ SOFTPLUS = register(
     )
 )
 
+
+@m.float32_kernel
+def _log_sigmoid32(x):
+    # -softplus(-x) <= min(x, 0), and for x < -36 the float32 result is x
+    u = np.negative(x)
+    np.minimum(u, _EXACT_THRESHOLD, out=u)
+    np.exp(u, out=u)
+    np.log1p(u, out=u)
+    np.negative(u, out=u)
+    return np.minimum(u, x, out=u)
+
+
+@m.float32_kernel
+def _log_sigmoid_derivative32(x):
+    return _sigmoid_kernel(np.negative(x, out=x))
+
+
 LOG_SIGMOID = register(
     Activation(
         name="log_sigmoid",
@@ -77,6 +128,8 @@ LOG_SIGMOID = register(
         summary="log(sigmoid(x)) = -softplus(-x): the stable log-probability of a logistic output.",
         forward=m.log_sigmoid,
         derivative=lambda x: m.sigmoid(-x),
+        forward32=_log_sigmoid32,
+        derivative32=_log_sigmoid_derivative32,
         formula="-softplus(-x)",
         properties=Properties(range=(-math.inf, 0.0), monotonic=True, zero_centered=False, smooth=math.inf,
                               saturates="right", sparse=False),
@@ -175,6 +228,48 @@ def _swish_derivative(x, beta, beta_lo=0.0):
     return silu_derivative(*_scaled(x, beta, beta_lo))
 
 
+_SILU32_FLOOR = 300.0  # beyond -300, x*sigmoid(u) and silu'(u) round to 0 in float32 (|x| <= 3.4e38)
+
+
+def _positive_beta(beta=1.0, beta_lo=0.0):
+    return beta > 0
+
+
+@m.float32_kernel(when=_positive_beta)
+def _swish32(x, beta=1.0, beta_lo=0.0):
+    # x/(1 + exp(-u)), u = beta*x (its rounding, 2^-53 relative, is harmless in float32; so is beta_lo)
+    u = x * beta if beta != 1 else x.copy()
+    np.maximum(u, -_SILU32_FLOOR, out=u)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    u += 1.0
+    np.maximum(x, -m.FLT_MAX, out=x)  # -inf/(1 + e^300) would be -inf: -FLT_MAX/(1 + e^300) is the limit, -0
+    x /= u
+    return x
+
+
+@m.float32_kernel(when=_positive_beta)
+def _swish_derivative32(x, beta=1.0, beta_lo=0.0):
+    """silu'(u) = s g, s = sigmoid(u), g = 1 + u (1 - s), u = beta*x: no cancellation but in g near the root
+    u = -1.2785 (g' = 1 there), where the Taylor expansion takes over with u - root computed exactly (beta split so
+    that beta_hi*x is exact)."""
+    u = x * beta if beta != 1 else x.copy()
+    np.clip(u, -_SILU32_FLOOR, _SILU32_FLOOR, out=u)  # 1 - s = 0 for u >= 37 already; keeps inf * 0 out
+    s = _sigmoid_kernel(np.copy(u))
+    g = np.subtract(1.0, s)
+    g *= u
+    g += 1.0
+    near = np.abs(g, out=u) < m.ROOT_WINDOW32
+    g *= s
+    hi, lo = _roots.SILU_ROOT
+    if beta == 1:
+        return m.root_patch32(g, near, _roots.SILU_D_TAYLOR, lambda i: (x.take(i) - hi) - lo)
+    b_hi, b_lo = m.split(np.float64(beta))
+    b_lo += beta_lo
+    # b_hi has 26 bits, so b_hi*x is exact, and so is b_hi*x - hi near the root (Sterbenz)
+    return m.root_patch32(g, near, _roots.SILU_D_TAYLOR, lambda i: ((b_hi * x.take(i) - hi) + b_lo * x.take(i)) - lo)
+
+
 SILU = register(
     Activation(
         name="silu",
@@ -182,6 +277,8 @@ SILU = register(
         summary="x * sigmoid(x): the sigmoid-weighted linear unit (Swish with beta = 1); smooth, non-monotonic.",
         forward=swish,
         derivative=silu_derivative,
+        forward32=_swish32,
+        derivative32=_swish_derivative32,
         formula="x*sigmoid(x)",
         properties=Properties(range=(-0.27846454276107380, math.inf), monotonic=False, zero_centered=False,
                               smooth=math.inf, saturates="left", sparse=False),
@@ -203,6 +300,8 @@ SWISH = register(
         summary="x * sigmoid(beta x): SiLU with a (possibly learned) sharpness beta; beta -> inf gives ReLU.",
         forward=swish,
         derivative=_swish_derivative,
+        forward32=_swish32,
+        derivative32=_swish_derivative32,
         formula="x*sigmoid(beta*x)",
         params=(Param("beta", 1.0, 0.0, 1e100, learnable=True, doc="sharpness; 1 is SiLU, 0 is x/2"),),
         properties=lambda p: Properties(range=(_swish_min(p["beta"]) if p["beta"] > 0 else -math.inf, math.inf),
@@ -223,6 +322,8 @@ QUICK_GELU = register(
         summary="x * sigmoid(1.702 x): the sigmoid approximation of GELU used by CLIP.",
         forward=lambda x: swish(x, *_QUICK),
         derivative=lambda x: _swish_derivative(x, *_QUICK),
+        forward32=lambda x: _swish32(x, beta=_QUICK[0], beta_lo=_QUICK[1]),
+        derivative32=lambda x: _swish_derivative32(x, beta=_QUICK[0], beta_lo=_QUICK[1]),
         formula="x*sigmoid(851*x/500)",
         properties=Properties(range=(-0.27846454276107380 / 1.702, math.inf), monotonic=False,
                               zero_centered=False, smooth=math.inf, saturates="left", sparse=False),
@@ -380,12 +481,54 @@ def _mish_derivative(x):
     return m.root_patch(y, x, _roots.MISH_ROOT, _roots.MISH_D_TAYLOR)
 
 
+_MISH32_CAP = 30.0  # beyond, tanh(softplus(x)) = 1 - 2e^-2x rounds to 1 in float64
+
+
+@m.float32_kernel
+def _mish32(x):
+    # r = tanh(softplus(x)) = p/(p + 2), p = E(E + 2), E = exp(x): no cancellation; E = 0 below -745 (mish -> 0)
+    e = np.minimum(x, _MISH32_CAP)
+    np.exp(e, out=e)
+    p = e + 2.0
+    p *= e
+    r = p + 2.0
+    np.divide(p, r, out=r)
+    np.maximum(x, -m.FLT_MAX, out=x)  # -inf * 0 would be NaN; -FLT_MAX * 0 is the limit
+    x *= r
+    return x
+
+
+@m.float32_kernel
+def _mish_derivative32(x):
+    # r + x (1 - r)(1 + r) sigmoid(x), 1 - r = 2/(p + 2); the Taylor expansion near the root x = -1.1924
+    xc = np.minimum(x, _MISH32_CAP)
+    e = np.exp(xc)
+    s = e + 1.0
+    np.divide(e, s, out=s)  # sigmoid(x)
+    p = e + 2.0
+    p *= e
+    q = p + 2.0
+    r = np.divide(p, q, out=p)
+    np.divide(2.0, q, out=q)  # 1 - r
+    np.maximum(xc, -m.FLT_MAX, out=xc)
+    xc *= q
+    xc *= s
+    y = r + 1.0
+    y *= xc
+    y += r
+    hi, lo = _roots.MISH_ROOT
+    near = np.abs(np.subtract(x, hi, out=xc), out=xc) < m.ROOT_WINDOW32
+    return m.root_patch32(y, near, _roots.MISH_D_TAYLOR, lambda i: (x.take(i) - hi) - lo)
+
+
 MISH = register(
     Activation(
         name="mish",
         summary="x * tanh(softplus(x)): smooth, non-monotonic, unbounded above; a self-regularised SiLU cousin.",
         forward=_mish,
         derivative=_mish_derivative,
+        forward32=_mish32,
+        derivative32=_mish_derivative32,
         formula="x*tanh(softplus(x))",
         properties=Properties(range=(-0.30884341301725041, math.inf), monotonic=False, zero_centered=False,
                               smooth=math.inf, saturates="left", sparse=False),
@@ -420,12 +563,54 @@ def _squareplus_derivative(x, b):
     return m.select(x >= 0, 1.0 - t, t)
 
 
+_SQUAREPLUS32_CLIP = 1e150  # +-inf -> +-1e150: x^2 + b stays finite, b/(4 * 1e150) and 1e150 round to 0 and inf
+
+
+def _squareplus32_parts(x, b):
+    """(z, h, pos): h = sqrt(x^2 + b), z = (h + |x|)/2 = f(|x|) (and f(-|x|) = (b/4)/z), pos = 1 for x > 0, 0 for
+    x <= 0 (at 0 both forms agree), NaN for NaN."""
+    np.clip(x, -_SQUAREPLUS32_CLIP, _SQUAREPLUS32_CLIP, out=x)
+    h = x * x  # exact for float32 x
+    h += b
+    np.sqrt(h, out=h)
+    z = np.abs(x)
+    z += h
+    z *= 0.5
+    pos = np.clip(x, 0.0, 1.0)
+    np.ceil(pos, out=pos)
+    return z, h, pos
+
+
+@m.float32_kernel
+def _squareplus32(x, b):
+    z, _, pos = _squareplus32_parts(x, b)
+    y = np.divide(0.25 * b, z)
+    z -= y  # z >= (b/4)/z >= 0, so y + pos (z - y) is z to an ULP or exactly y
+    z *= pos
+    y += z
+    return y
+
+
+@m.float32_kernel
+def _squareplus_derivative32(x, b):
+    z, h, pos = _squareplus32_parts(x, b)
+    t = np.divide(0.25 * b, z)
+    t /= h  # t = b/(2 q h) <= 1/2: the derivative for x < 0, 1 - t for x >= 0
+    y = t * -2.0
+    y += 1.0
+    y *= pos
+    y += t
+    return y
+
+
 SQUAREPLUS = register(
     Activation(
         name="squareplus",
         summary="(x + sqrt(x^2 + b))/2: an algebraic softplus, no exp or log.",
         forward=_squareplus,
         derivative=_squareplus_derivative,
+        forward32=_squareplus32,
+        derivative32=_squareplus_derivative32,
         formula="(x + sqrt(x**2 + b))/2",
         params=(Param("b", 4.0, 0.0, 1e100, low_open=True, doc="curvature at 0; b -> 0 gives ReLU"),),
         properties=Properties(range=(0.0, math.inf), monotonic=True, zero_centered=False, smooth=math.inf,

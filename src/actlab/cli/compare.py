@@ -11,6 +11,7 @@ EXAMPLES = """examples:
   actlab compare --all --dataset mnist1d --model mlp:100,100 --epochs 20 --seeds 5 --figures figs/
   actlab compare --activations relu,silu --data my.csv --target label --task classification --json
   actlab compare --activations relu,gelu --ray                  # a local Ray runtime; --ray HOST:PORT joins one
+  actlab compare --activations relu,gelu,silu --val-fraction 0.2 --rank-by val   # choose on validation, not test
 
 Re-running a command resumes it from its store (done runs are skipped); two commands may share one store.
 """
@@ -46,6 +47,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--optimizer", choices=("adam", "sgd", "momentum"), default="adam", help="default adam")
     p.add_argument("--backend", choices=("numpy", "torch"), default="numpy", help="default numpy")
     p.add_argument("--baseline", default="relu", help="the activation the others are tested against (relu)")
+    p.add_argument("--val-fraction", type=_fraction, default=0.0, metavar="F",
+                   help="hold out this share of each run's training set as a validation set, in [0, 0.5] "
+                   "(default 0: none); the runs record a validation curve next to the test one")
+    p.add_argument("--rank-by", choices=("test", "val"), default="test",
+                   help="rank, test and mark by the final test score (default) or validation score (needs "
+                   "--val-fraction)")
     p.add_argument("--score-target", type=float, metavar="SCORE",
                    help="test score for epochs-to-target (default: 95%% of each run's best)")
     p.add_argument("--store", default="actlab-runs.sqlite", help="SQLite run store (default ./actlab-runs.sqlite)")
@@ -67,6 +74,18 @@ def _seeds(text: str):
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seeds or a list like 0,1,2; got {text!r}") from None
+
+
+def _fraction(text: str) -> float:
+    """--val-fraction: a number in [0, 0.5]; anything else is a one-line error naming the range and the value."""
+    from actlab.compare.plan import PlanError, check_val_fraction
+
+    try:
+        return check_val_fraction(float(text))
+    except (ValueError, PlanError):
+        raise argparse.ArgumentTypeError(
+            f"must be a number in [0, 0.5] (the share of the training set held out for validation); got {text!r}"
+        ) from None
 
 
 def plan_from_args(args):
@@ -91,7 +110,7 @@ def plan_from_args(args):
         activations=activations, datasets=args.dataset.split(","), model=args.model, seeds=args.seeds,
         epochs=args.epochs, lr=args.lr, backend=args.backend, store=args.store, workers=args.workers, ray=args.ray,
         batch_size=args.batch_size, optimizer=args.optimizer, baseline=args.baseline, target=args.score_target,
-        data=data,
+        data=data, val_fraction=args.val_fraction, rank_by=args.rank_by,
     )
 
 
@@ -114,8 +133,11 @@ def run(args) -> int:
     if args.json:
         sys.stdout.write(results.to_json() + "\n")
     else:
+        held = plan.val_fraction
+        split = f" · {held:g} of the training set held out for validation" if held else ""
+        ranked = " · ranked, tested and ★ by validation score" if plan.rank_by == "val" else ""
         title = (f"{', '.join(plan.dataset_names)} · {plan.model} · {plan.backend} · {plan.epochs} epochs · "
-                 f"{len(plan.seeds)} seeds · ▲/▼: paired t-test vs {plan.baseline}, p<0.05 (Holm) · "
+                 f"{len(plan.seeds)} seeds{split}{ranked} · ▲/▼: paired t-test vs {plan.baseline}, p<0.05 (Holm) · "
                  "★: not significantly below the top")
         Console(width=200 if not sys.stdout.isatty() else None).print(results.table(title))
     if args.csv:

@@ -6,6 +6,10 @@
 
 Every run is a row of an SQLite store (``Store``); re-running the same plan resumes it. ``summarize(path)`` reads
 a store back into leaderboard rows (the lab's leaderboard calls it).
+
+With ``Plan(..., val_fraction=0.2, rank_by="val")`` each run holds a fifth of its training split out as a validation
+set, records a validation curve next to the test one, and the table ranks by validation score, so choosing an
+activation never looks at the test split (see :mod:`actlab.compare.datasets`).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from actlab.compare.harness import Progress, execute_plan, prepare
-from actlab.compare.plan import CsvData, Model, Plan, PlanError, run_key
+from actlab.compare.plan import RANK_BY, CsvData, Model, Plan, PlanError, run_key
 from actlab.compare.stats import Row, paired_test, summarize_runs
 from actlab.compare.store import Store
 
@@ -57,7 +61,8 @@ class Results:
         return to_json(self.rows, plan={"activations": list(p.activations), "datasets": p.dataset_names,
                                         "model": p.model, "seeds": list(p.seeds), "epochs": p.epochs, "lr": p.lr,
                                         "batch_size": p.batch_size, "optimizer": p.optimizer, "backend": p.backend,
-                                        "baseline": p.baseline, "store": str(p.store)},
+                                        "baseline": p.baseline, "store": str(p.store),
+                                        "val_fraction": p.val_fraction, "rank_by": p.rank_by},
                        score=self.score)
 
     def to_csv(self) -> str:
@@ -76,39 +81,53 @@ def run(plan: Plan, progress: Progress | None = None, executor=None) -> Results:
     store = execute_plan(plan, progress, executor)
     runs = store.runs(plan.keys())
     store.close()
-    return Results(plan, summarize_runs(runs, baseline=plan.baseline), runs)
+    return Results(plan, summarize_runs(runs, baseline=plan.baseline, score=plan.score), runs, plan.score)
 
 
-def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: str = "final_score"
-              ) -> list[dict[str, Any]]:
-    """Leaderboard rows (plain dicts, JSON-safe) for every (dataset, model, backend) group in a store.
+RECIPE_KEYS = ("model", "backend", "epochs", "lr", "batch_size", "optimizer")
 
-    Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer), activation,
-    rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
+
+def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: str = "final_score",
+              rank_by: str | None = None) -> list[dict[str, Any]]:
+    """Leaderboard rows (plain dicts, JSON-safe) for every (dataset, recipe) group in a store.
+
+    Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer, and val_fraction
+    where runs held one out), activation, rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
     paired test against ``baseline`` (mean_diff, p, p_holm, effect, mark '+'/'-'/''/'base'). An absent store gives [].
+    ``rank_by`` ("test" or "val") overrides ``score``: "val" ranks the groups with a validation split by their
+    final validation score and the others by test score; each row's ``score`` says which.
     """
+    if rank_by is not None and rank_by not in RANK_BY:
+        raise PlanError(f"Unknown rank_by {rank_by!r} (--rank-by). Expected one of {', '.join(RANK_BY)}.")
     if not isinstance(store, Store):
         if not Path(store).exists():
             return []
         store = Store(store, create=False)
     runs = store.runs()
-    # Runs are comparable only under one recipe: group by everything but activation, seed and dataset.
-    recipe_keys = ("model", "backend", "epochs", "lr", "batch_size", "optimizer")
+    # Runs are comparable only under one recipe: group by everything but activation, seed and dataset. Runs that
+    # hold a validation split out train on fewer examples: another recipe (absent in older runs: 0).
     groups: dict[tuple, list[dict]] = {}
     for r in runs:
-        groups.setdefault(tuple(r["config"].get(k) for k in recipe_keys), []).append(r)
+        key = tuple(r["config"].get(k) for k in RECIPE_KEYS) + (r["config"].get("val_fraction") or 0.0,)
+        groups.setdefault(key, []).append(r)
     out = []
-    for recipe, members in groups.items():
-        model, backend = recipe[0], recipe[1]
-        for row in summarize_runs(members, baseline=baseline, score=score):
+    for group, members in groups.items():
+        model, backend = group[0], group[1]
+        recipe = dict(zip(RECIPE_KEYS, group))
+        if group[-1]:
+            recipe["val_fraction"] = group[-1]
+        group_score = score if rank_by is None else \
+            RANK_BY["val"] if rank_by == "val" and group[-1] else RANK_BY["test"]
+        for row in summarize_runs(members, baseline=baseline, score=group_score):
             d = row.to_dict()
-            s = d["metrics"][score]
+            s = d["metrics"][group_score]
             vb = d["vs_baseline"] or {}
             out.append({
                 "dataset": row.dataset, "model": model, "backend": backend, "activation": row.activation,
                 "rank": row.rank, "runs": row.runs, "done": row.done, "diverged": row.diverged, "failed": row.failed,
-                "score": score, "mean": s["mean"], "std": s["std"], "ci_low": s["ci_low"], "ci_high": s["ci_high"],
+                "score": group_score, "mean": s["mean"], "std": s["std"], "ci_low": s["ci_low"],
+                "ci_high": s["ci_high"],
                 "mean_diff": vb.get("mean_diff"), "p": vb.get("p"), "p_holm": d["p_holm"], "effect": vb.get("effect"),
-                "mark": row.mark, "metrics": d["metrics"], "recipe": dict(zip(recipe_keys, recipe)),
+                "mark": row.mark, "metrics": d["metrics"], "recipe": recipe,
             })
     return out

@@ -1,11 +1,41 @@
-"""The data side of a run: named data sets and user CSV files, loaded the same way in every worker."""
+"""The data side of a run: named data sets and user CSV files, loaded the same way in every worker, and the
+validation split a run may hold out of its training set.
+
+**The validation split** (``val_fraction`` > 0) is carved out of the run's *training* split, never the test split:
+a stratified (classification) or plain random draw with the fixed seed :data:`VAL_SEED`, independent of the run's
+seed. It is a function of the training split alone, so
+
+* where the training split is fixed (MNIST-1D's canonical 4000/1000), every seed and every activation sees the same
+  validation examples: a score averaged over seeds measures training noise, not which examples were held out, and
+  a run computed for one selection round is reused by the next;
+* where the seed draws the train/test split (the scikit-learn and synthetic sets, CSV files), the validation rows
+  follow that split, so they are always training rows of the run at hand and never test rows of another seed.
+
+The remaining training rows are re-standardised on their own mean and standard deviation (regression targets too),
+so the held-out rows influence nothing the network is trained on.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from typing import Any, Sequence
 
+import numpy as np
+
 from actlab.errors import DataError
+
+VAL_SEED = 0x5EED  # the validation draw; a constant, so the split does not move with the run's seed
+MAX_VAL_FRACTION = 0.5  # beyond half, the network would train on fewer examples than it is selected on
+
+
+@dataclasses.dataclass(frozen=True)
+class Validation:
+    """The held-out rows of a training split, in the same (standardised) feature space as the rest."""
+
+    X: np.ndarray
+    y: np.ndarray
+    index: np.ndarray  # their rows in the original training split, sorted
 
 
 def check_names(datasets: Sequence[str]) -> list[str]:
@@ -33,6 +63,59 @@ def load(dataset: dict[str, Any], seed: int):
     if "path" in dataset:
         return data.load_csv(dataset["path"], dataset["target"], task=dataset.get("task"), seed=seed)
     return data.load(dataset["name"], seed=seed)
+
+
+def validation_index(y_train: np.ndarray, task: str, fraction: float) -> np.ndarray:
+    """Sorted rows of a training split to hold out for validation: a share ``fraction`` (at least one row), drawn
+    with :data:`VAL_SEED`; stratified by class for classification where every class has two rows or more."""
+    from sklearn.model_selection import train_test_split
+
+    n = len(y_train)
+    rows = np.arange(n)
+    stratify = y_train if task == "classification" and np.min(np.unique(y_train, return_counts=True)[1]) >= 2 \
+        else None
+    try:
+        _, held = train_test_split(rows, test_size=fraction, random_state=VAL_SEED, stratify=stratify)
+    except ValueError:  # too few rows per class for a stratified draw of this size: a plain one
+        _, held = train_test_split(rows, test_size=fraction, random_state=VAL_SEED)
+    return np.sort(held)
+
+
+def holdout(data, fraction: float):
+    """``(data, None)`` for ``fraction == 0`` (the data set untouched); else ``(data without the validation rows,
+    Validation)``, both re-standardised on the rows that remain for training."""
+    if not fraction:
+        return data, None
+    held = validation_index(np.asarray(data.y_train), data.task, float(fraction))
+    if len(held) >= len(data.y_train):
+        raise DataError(f"{data.name}: val_fraction {fraction} leaves no training rows "
+                        f"(the training split has {len(data.y_train)})")
+    keep = np.setdiff1d(np.arange(len(data.y_train)), held)
+    X, y = np.asarray(data.X_train), np.asarray(data.y_train)
+    mean, std = X[keep].mean(axis=0), X[keep].std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+
+    def features(a):
+        return _frozen((np.asarray(a) - mean) / std)
+
+    changes: dict[str, Any] = {"X_train": features(X[keep]), "X_test": features(data.X_test)}
+    X_val, y_val = features(X[held]), y[held]
+    if data.task == "classification":
+        changes["y_train"] = _frozen(y[keep])
+    else:  # targets in units of the remaining rows' spread; target_scale maps back to the original units
+        mu, sd = float(y[keep].mean()), float(y[keep].std()) or 1.0
+        changes.update(y_train=_frozen((y[keep] - mu) / sd), y_test=_frozen((np.asarray(data.y_test) - mu) / sd))
+        y_val = (y_val - mu) / sd
+        m0, s0 = data.target_scale
+        changes["target_scale"] = (m0 + mu * s0, sd * s0)
+    changes["meta"] = {**data.meta, "val_fraction": float(fraction), "val_rows": int(len(held))}
+    return dataclasses.replace(data, **changes), Validation(X_val, _frozen(y_val), _frozen(held))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.ascontiguousarray(a)
+    a.setflags(write=False)
+    return a
 
 
 def check_csv(dataset: dict[str, Any], seeds: Sequence[int]) -> None:

@@ -19,7 +19,8 @@ def _optimizer(nn, name: str, lr: float):
     return nn.Adam(lr)
 
 
-def train(config: dict[str, Any], data) -> dict[str, Any]:
+def train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
+    """Train on ``data``'s training split; score the test split (and ``val``, a Validation, if given) every epoch."""
     from actlab import nn
 
     model_spec = Model.parse(config["model"])
@@ -30,18 +31,31 @@ def train(config: dict[str, Any], data) -> dict[str, Any]:
     model = nn.mlp(data.X_train.shape[1], list(model_spec.widths), n_out, activation=config["activation"],
                    dtype=np.float32, seed=config["seed"])
     loss = nn.SoftmaxCrossEntropy() if classification else nn.MSE()
+    val_scores: list[float | None] = []
+    callback = None
+    if val is not None:
+        X_val = np.asarray(val.X, dtype=model.dtype)
+        Y_val = loss.target(val.y, n_out, model.dtype)
+
+        def callback(epoch, history, model):  # after the epoch's test evaluation (nn.fit's X_val is the test split)
+            val_scores.append(_finite(nn.evaluate(model, X_val, Y_val, loss)[1]))
+
     start = time.perf_counter()
     history = nn.fit(model, data.X_train, data.y_train, loss, _optimizer(nn, config["optimizer"], config["lr"]),
                      epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"],
-                     X_val=data.X_test, y_val=data.y_test)
+                     X_val=data.X_test, y_val=data.y_test, callback=callback)
     train_time = time.perf_counter() - start
     curve = {
         "loss": [_finite(v) for v in history.loss],
         "train_score": [_finite(v) for v in history.train_score],
         "test_score": [_finite(v) for v in history.val_score],
     }
+    if val is not None:
+        curve["val_score"] = val_scores
     if history.diverged:
-        curve["test_score"].append(None)  # the diverged epoch has no test score; keep the lists aligned
+        for split in ("test_score", "val_score"):  # the diverged epoch has no score; keep the lists aligned
+            if split in curve:
+                curve[split].append(None)
     probe = {} if history.diverged else _probe(nn, model, loss, data, config)
     return {"curve": curve, "diverged": history.diverged, "bad_loss": history.loss[-1] if history.diverged else None,
             "train_time": train_time, "probe": probe}

@@ -22,6 +22,7 @@ DEFAULT_MODEL = "mlp:100,100"
 BACKENDS = ("numpy", "torch")
 OPTIMIZERS = ("adam", "sgd", "momentum")
 TASKS = ("classification", "regression")
+RANK_BY = {"test": "final_score", "val": "final_val_score"}  # --rank-by -> the metric rows are ranked by
 # A run's configuration changes meaning when these change, so they are part of its key.
 KEY_VERSION = 1
 
@@ -85,6 +86,9 @@ class Plan:
 
     ``seeds`` is a count (seeds 0..n-1) or an explicit sequence. ``workers=None`` means one worker per core;
     ``workers=0`` runs in-process. ``ray`` is ``None`` (no Ray), ``"local"`` (start a local runtime) or an address.
+    ``val_fraction`` in [0, 0.5] holds that share of each run's training split out as a validation set (see
+    :mod:`actlab.compare.datasets`); 0, the default, holds out nothing and leaves run keys as they always were.
+    ``rank_by`` ("test" or "val") is the split the results table ranks by; it is not part of a run.
     """
 
     activations: Sequence[str] = ("relu", "gelu")
@@ -103,6 +107,8 @@ class Plan:
     target: float | None = None
     data: CsvData | None = None
     eval_batches: int = 4  # batches the recorder looks at for dead units / saturation / gradient norms
+    val_fraction: float = 0.0
+    rank_by: str = "test"
     _configs: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self) -> "Plan":
@@ -143,6 +149,12 @@ class Plan:
                 raise PlanError(f"{name} must be an integer >= {low}. Got {value!r}.")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0 and self.lr < float("inf")):
             raise PlanError(f"lr must be a finite float > 0. Got {self.lr!r}.")
+        check_val_fraction(self.val_fraction)
+        self.val_fraction = float(self.val_fraction)
+        if self.rank_by not in RANK_BY:
+            raise PlanError(f"Unknown rank_by {self.rank_by!r} (--rank-by). Expected one of {', '.join(RANK_BY)}.")
+        if self.rank_by == "val" and not self.val_fraction:
+            raise PlanError("--rank-by val needs a validation split: add --val-fraction F (e.g. 0.2).")
         if self.workers is not None and (isinstance(self.workers, bool) or self.workers < 0):
             raise PlanError(f"workers must be >= 0 (0 runs in-process). Got {self.workers!r}.")
         if self.data is not None:
@@ -181,6 +193,8 @@ class Plan:
                             "eval_batches": self.eval_batches,
                             "v": KEY_VERSION,
                         }
+                        if self.val_fraction:  # absent at 0, so the keys of every earlier run stay valid
+                            cfg["val_fraction"] = self.val_fraction
                         cfg["key"] = run_key(cfg)
                         out.append(cfg)
             self._configs = out
@@ -192,6 +206,25 @@ class Plan:
     @property
     def dataset_names(self) -> list[str]:
         return [d["name"] for d in self.dataset_configs()]
+
+    @property
+    def score(self) -> str:
+        """The metric the results are ranked by: ``final_score`` (test) or ``final_val_score``."""
+        return RANK_BY[self.rank_by]
+
+
+def check_val_fraction(value: Any, low_open: bool = False) -> float:
+    """``value`` as a float in [0, 0.5] (``(0, 0.5]`` with ``low_open``), or a PlanError naming the option, the range
+    and the value."""
+    from actlab.compare.datasets import MAX_VAL_FRACTION
+
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and \
+        (0 < value if low_open else 0 <= value) and value <= MAX_VAL_FRACTION
+    if not ok:
+        span = f"{'(' if low_open else '['}0, {MAX_VAL_FRACTION:g}]"
+        raise PlanError(f"--val-fraction (val_fraction) must be a number in {span}: the share of the training set "
+                        f"held out for validation. Got {value!r}.")
+    return float(value)
 
 
 def run_key(config: dict[str, Any]) -> str:

@@ -25,26 +25,34 @@ def _p(p: float | None) -> str:
     return "<0.001" if p < 1e-3 else f"{p:.3f}"
 
 
+def _is_val(score: str) -> bool:
+    return "_val_" in score
+
+
 def table(rows: Sequence[Row], score: str = "final_score", title: str | None = None):
     """A rich Table: rank, ★ (not significantly worse than the top row), activation, score mean ± std [95% CI],
-    Δ vs baseline, p (Holm), effect size, verdict, and the other metrics' means."""
+    Δ vs baseline, p (Holm), effect size, verdict, and the other metrics' means. Ranked by a validation score, the
+    test score (mean [95% CI]) follows it: validation chooses, test is what the choice is worth."""
     from rich.table import Table
 
     t = Table(title=title, title_justify="left", header_style="bold")
+    test = [("test final_score", "right"), ("test 95% CI", "right")] if _is_val(score) else []
     for name, justify in (("dataset", "left"), ("#", "right"), ("", "left"), ("activation", "left"), (score, "right"),
-                          ("95% CI", "right"), ("Δ vs base", "right"), ("p (Holm)", "right"), ("d_z", "right"),
-                          ("", "left"), ("epochs→target", "right"), ("dead", "right"), ("sat.", "right"),
-                          ("time/run s", "right"), ("runs", "right")):
+                          ("95% CI", "right"), *test, ("Δ vs base", "right"), ("p (Holm)", "right"),
+                          ("d_z", "right"), ("", "left"), ("epochs→target", "right"), ("dead", "right"),
+                          ("sat.", "right"), ("time/run s", "right"), ("runs", "right")):
         t.add_column(name, justify=justify, no_wrap=True)
     for r in rows:
         s = r.metrics[score]
+        ts = r.metrics["final_score"]
+        test_cells = [f"{_fmt(ts.mean)} ± {_fmt(ts.std)}", f"[{_fmt(ts.ci_low)}, {_fmt(ts.ci_high)}]"] if test else []
         vb = r.vs_baseline
         verdict = {"+": "[green]▲ better[/]", "-": "[red]▼ worse[/]", "base": "[dim]baseline[/]"}.get(r.mark, "")
         runs = f"{r.done}/{r.runs}" + (f" [red]{r.diverged} div[/]" if r.diverged else "") + \
             (f" [red]{r.failed} failed[/]" if r.failed else "")
         t.add_row(
             r.dataset, str(r.rank), "[bold yellow]★[/]" if r.tied_best else "", r.activation,
-            f"{_fmt(s.mean)} ± {_fmt(s.std)}", f"[{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]",
+            f"{_fmt(s.mean)} ± {_fmt(s.std)}", f"[{_fmt(s.ci_low)}, {_fmt(s.ci_high)}]", *test_cells,
             _fmt(vb.mean_diff, 3) if vb else "", _p(r.p_holm) if vb else "", _fmt(vb.effect, 2) if vb else "",
             verdict, _fmt(r.metrics["epochs_to_target"].mean, 1), _fmt(r.metrics["dead_fraction"].mean, 2),
             _fmt(r.metrics["saturation"].mean, 2), _fmt(r.metrics["train_time"].mean, 2), runs,
@@ -80,7 +88,8 @@ def to_csv(rows: Sequence[Row]) -> str:
 
 def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path,
             score: str = "final_score") -> list[Path]:
-    """Per dataset: score distributions (one strip + box per activation) and mean test curves with 95% bands.
+    """Per dataset: score distributions (one strip + box per activation) and mean curves with 95% bands, of the
+    split ``score`` ranks by (test, or validation for ``final_val_score``).
 
     Writes PNG and SVG; returns the paths.
     """
@@ -91,6 +100,7 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    split = "validation" if _is_val(score) else "test"
     paths: list[Path] = []
     for dataset in dict.fromkeys(r.dataset for r in rows):
         ds_rows = [r for r in rows if r.dataset == dataset]
@@ -113,7 +123,7 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         ax.set_yticks(range(len(order)), [f"{r.rank}. {r.activation}" + (f" ({r.diverged} diverged)" if r.diverged
                                                                           else "") for r in ds_rows])
         ax.invert_yaxis()
-        ax.set_xlabel(f"test {score.replace('_', ' ')}")
+        ax.set_xlabel(f"{split} {score.replace('_val', '').replace('_', ' ')}")
         ax.set_title(f"{dataset}: {score.replace('_', ' ')} over seeds, ranked")
         ax.grid(axis="x", alpha=0.3)
         paths += _save(fig, out / f"{_safe(dataset)}-scores")
@@ -126,23 +136,24 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
             shown.add(ds_rows[-1].activation)
         greyed = 0
         for r in ds_rows:
-            if not r.curve_mean:
+            mean, ci = (r.val_curve_mean, r.val_curve_ci) if split == "validation" else (r.curve_mean, r.curve_ci)
+            if not mean:
                 continue
-            epochs = list(range(1, len(r.curve_mean) + 1))
+            epochs = list(range(1, len(mean) + 1))
             if r.activation not in shown:
-                ax.plot(epochs, r.curve_mean, color="0.75", lw=0.7, zorder=1)
+                ax.plot(epochs, mean, color="0.75", lw=0.7, zorder=1)
                 greyed += 1
                 continue
-            (line,) = ax.plot(epochs, r.curve_mean, label=f"{r.rank}. {r.activation}", lw=1.6, zorder=3)
-            lo = [b[0] if math.isfinite(b[0]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
-            hi = [b[1] if math.isfinite(b[1]) else m for b, m in zip(r.curve_ci, r.curve_mean)]
+            (line,) = ax.plot(epochs, mean, label=f"{r.rank}. {r.activation}", lw=1.6, zorder=3)
+            lo = [b[0] if math.isfinite(b[0]) else m for b, m in zip(ci, mean)]
+            hi = [b[1] if math.isfinite(b[1]) else m for b, m in zip(ci, mean)]
             ax.fill_between(epochs, lo, hi, color=line.get_color(), alpha=0.15, lw=0, zorder=2)
         if greyed:
             ax.plot([], [], color="0.75", lw=0.7, label=f"{greyed} others")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("epoch")
-        ax.set_ylabel("test score")
-        ax.set_title(f"{dataset}: mean test score per epoch, 95% band over seeds")
+        ax.set_ylabel(f"{split} score")
+        ax.set_title(f"{dataset}: mean {split} score per epoch, 95% band over seeds")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         paths += _save(fig, out / f"{_safe(dataset)}-curves")

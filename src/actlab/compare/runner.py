@@ -4,9 +4,11 @@
 ``status='diverged'`` — and touches no store, so it runs the same in-process, in a pool worker or on a Ray node.
 
 Metrics (higher score is better: accuracy for classification, R^2 for regression):
-``final_score``/``best_score``/``best_epoch`` on the test split, ``final_loss`` (training loss, last epoch),
+``final_score``/``best_score``/``best_epoch`` on the test split, ``final_val_score``/``best_val_score``/
+``best_val_epoch`` on the validation split (only with ``val_fraction`` > 0, which also adds a ``val_score`` curve
+next to ``test_score``), ``final_loss`` (training loss, last epoch),
 ``epochs_to_target`` (first epoch whose test score reaches ``target``; without a target, 95% of the run's own best),
-``train_time`` (wall seconds of the training loop, per-epoch test evaluation included), ``cpu_time`` (CPU
+``train_time`` (wall seconds of the training loop, per-epoch test and validation evaluation included), ``cpu_time`` (CPU
 seconds of the whole run, probe included: robust when other processes share the cores), and on the trained
 network, over a few training batches:
 ``dead_fraction`` (hidden units whose derivative is 0 on every sample), ``saturation`` (share of hidden
@@ -46,10 +48,10 @@ def _execute(config: dict[str, Any]) -> dict[str, Any]:
     try:
         from actlab.compare import datasets
 
-        data = datasets.load(config["dataset"], config["seed"])
+        data, val = datasets.holdout(datasets.load(config["dataset"], config["seed"]), config.get("val_fraction", 0))
         backend = _backend(config["backend"])
         cpu = time.process_time()
-        trained = backend(config, data)
+        trained = backend(config, data, val)
         trained["cpu_time"] = time.process_time() - cpu
         out["status"] = "diverged" if trained["diverged"] else "done"
         out["curve"] = trained["curve"]
@@ -103,6 +105,11 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
     m["target"] = target
     m["epochs_to_target"] = next((i + 1 for i, s in enumerate(scores) if s >= target), None) if target is not None \
         else None
+    if "val_score" in curve:
+        vals = [s for s in curve["val_score"] if s is not None and math.isfinite(s)]
+        m["final_val_score"] = vals[-1] if vals and not trained["diverged"] else None
+        m["best_val_score"] = max(vals) if vals else None
+        m["best_val_epoch"] = (int(np.argmax(vals)) + 1) if vals else None
     m.update(trained.get("probe") or {})
     return m
 

@@ -6,6 +6,10 @@ draw and batch order, so the paired difference removes that shared noise. The te
 (two-sided); the effect size is Cohen's d_z = mean(diff) / sd(diff). p-values are Holm-corrected over the
 activations compared against the baseline on a dataset, so 'significant' holds for the whole table at alpha.
 Diverged and failed runs are counted, not averaged: a diverged run has no final score.
+
+Rows rank by ``score``: the test ``final_score`` by default, or ``final_val_score`` for runs with a validation split
+(``rank_by="val"``), in which case the paired tests and the tie with the top row are on validation scores too and
+the test scores are reported beside them.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from scipy import stats as _st
 
 METRICS = ("final_score", "best_score", "final_loss", "epochs_to_target", "train_time", "cpu_time", "dead_fraction",
            "saturation")
+VAL_METRICS = ("final_val_score", "best_val_score")  # only in runs with a validation split
 # Higher is better for these; lower for the rest.
 HIGHER_IS_BETTER = {"final_score": True, "best_score": True, "final_loss": False, "epochs_to_target": False,
-                    "train_time": False, "cpu_time": False, "dead_fraction": False, "saturation": False}
+                    "train_time": False, "cpu_time": False, "dead_fraction": False, "saturation": False,
+                    "final_val_score": True, "best_val_score": True}
 ALPHA = 0.05
 CONFIDENCE = 0.95
 
@@ -121,14 +127,18 @@ class Row:
     # the winner" (Holm-corrected), so the set of tied rows is the honest answer to "which one wins".
     vs_best: Paired | None = None
     tied_best: bool = False
-    curve_mean: list[float] = field(default_factory=list)
+    curve_mean: list[float] = field(default_factory=list)  # the test score per epoch
     curve_ci: list[tuple[float, float]] = field(default_factory=list)
+    val_curve_mean: list[float] = field(default_factory=list)  # the validation score per epoch (with a split)
+    val_curve_ci: list[tuple[float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["metrics"] = {k: asdict(v) for k, v in self.metrics.items()}
         d["vs_baseline"] = asdict(self.vs_baseline) if self.vs_baseline else None
         d["vs_best"] = asdict(self.vs_best) if self.vs_best else None
+        if not self.val_curve_mean:  # runs without a validation split: the same dict as before there was one
+            del d["val_curve_mean"], d["val_curve_ci"]
         return _clean(d)
 
 
@@ -153,8 +163,11 @@ def summarize_runs(runs: Sequence[dict[str, Any]], baseline: str = "relu", score
                    alpha: float = ALPHA) -> list[Row]:
     """Rows per (dataset, activation), ranked by mean ``score`` within each dataset (best first).
 
-    ``runs`` are store rows (``Store.runs()``). Pairs with the baseline are formed by seed among done runs.
+    ``runs`` are store rows (``Store.runs()``). Pairs with the baseline are formed by seed among done runs. The
+    validation metrics are summarised when ranking by one or when some run has them.
     """
+    with_val = score in VAL_METRICS or any(_metric(r, "final_val_score") is not None for r in runs)
+    metrics = METRICS + VAL_METRICS if with_val else METRICS
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in runs:
         groups.setdefault((r["dataset"], r["activation"]), []).append(r)
@@ -167,9 +180,11 @@ def summarize_runs(runs: Sequence[dict[str, Any]], baseline: str = "relu", score
             done = [r for r in members if r["status"] == "done"]
             row = Row(dataset, act, len(members), len(done), sum(r["status"] == "diverged" for r in members),
                       sum(r["status"] == "failed" for r in members))
-            for name in METRICS:
+            for name in metrics:
                 row.metrics[name] = describe(_metric(r, name) for r in done)
             row.curve_mean, row.curve_ci = _curve(done)
+            if with_val:
+                row.val_curve_mean, row.val_curve_ci = _curve(done, "val_score")
             ds_rows.append(row)
         by_seed = {row.activation: {r["seed"]: _metric(r, score) for r in groups[(dataset, row.activation)]
                                     if r["status"] == "done"} for row in ds_rows}
@@ -214,9 +229,10 @@ def _nan_to(x: float, fill: float = 0.0) -> float:
     return fill if math.isnan(x) else x
 
 
-def _curve(done: Sequence[dict[str, Any]]) -> tuple[list[float], list[tuple[float, float]]]:
-    """Mean test-score curve over seeds with a 95% t band, epoch by epoch."""
-    curves = [r["curve"]["test_score"] for r in done if r.get("curve") and r["curve"].get("test_score")]
+def _curve(done: Sequence[dict[str, Any]], split: str = "test_score"
+           ) -> tuple[list[float], list[tuple[float, float]]]:
+    """Mean score curve of ``split`` (test_score, val_score) over seeds with a 95% t band, epoch by epoch."""
+    curves = [r["curve"][split] for r in done if r.get("curve") and r["curve"].get(split)]
     if not curves:
         return [], []
     length = min(len(c) for c in curves)

@@ -77,18 +77,19 @@ def _optimizer(name: str, params, lr: float):
     return torch.optim.Adam(params, lr=lr)
 
 
-def train(config: dict[str, Any], data) -> dict[str, Any]:
+def train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
+    """Train on ``data``'s training split; score the test split (and ``val``, a Validation, if given) every epoch."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the BLAS limit in runner.execute: executor-independent numbers
     try:
-        return _train(config, data)
+        return _train(config, data, val)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(config: dict[str, Any], data) -> dict[str, Any]:
+def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     import torch
     import torch.nn.functional as F
 
@@ -97,6 +98,7 @@ def _train(config: dict[str, Any], data) -> dict[str, Any]:
     classification = data.task == "classification"
     X = torch.tensor(np.asarray(data.X_train, np.float32))
     Xt = torch.tensor(np.asarray(data.X_test, np.float32))
+    Xv = torch.tensor(np.asarray(val.X, np.float32)) if val is not None else None
     if classification:
         y = torch.tensor(np.asarray(data.y_train, np.int64))
     else:
@@ -107,6 +109,8 @@ def _train(config: dict[str, Any], data) -> dict[str, Any]:
     loss_fn = F.cross_entropy if classification else F.mse_loss
     n, bs = X.shape[0], config["batch_size"]
     curve: dict[str, list] = {"loss": [], "train_score": [], "test_score": []}
+    if val is not None:
+        curve["val_score"] = []
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
@@ -132,6 +136,8 @@ def _train(config: dict[str, Any], data) -> dict[str, Any]:
             diverged, bad_loss = True, epoch_loss
             curve["train_score"].append(None)
             curve["test_score"].append(None)
+            if val is not None:
+                curve["val_score"].append(None)
             break
         if classification:
             curve["train_score"].append(float(hits) / n)
@@ -142,7 +148,9 @@ def _train(config: dict[str, Any], data) -> dict[str, Any]:
         net.eval()
         with torch.no_grad():
             curve["test_score"].append(score(data.task, data.y_test, net(Xt).numpy()))
-    # Like the NumPy backend: seconds of the training loop, the per-epoch test evaluation included.
+            if val is not None:
+                curve["val_score"].append(score(data.task, val.y, net(Xv).numpy()))
+    # Like the NumPy backend: seconds of the training loop, the per-epoch test and validation evaluation included.
     train_time = time.perf_counter() - start
     probe = {} if diverged else _probe(net, config, X, y, loss_fn)
     return {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time, "probe": probe}

@@ -69,6 +69,7 @@ class _NumPy:
     minimum = staticmethod(np.minimum)
     logical = {sp.And: np.logical_and, sp.Or: np.logical_or}
     logical_not = staticmethod(np.logical_not)
+    where = staticmethod(np.where)  # ITE(c, a, b) of two conditions: both are cheap and finite, so no double where
 
     @staticmethod
     def piecewise(branches: list[tuple[Fn, Fn]]) -> Fn:
@@ -116,7 +117,9 @@ class _Torch:
             log1p: t.log1p, expm1: t.expm1,
             sp.DiracDelta: lambda u: 0.0 * u,
         }
-        self.logical = {sp.And: t.logical_and, sp.Or: t.logical_or}
+        # Conditions may be Python bools (a branch that is always taken): torch's logical ops want tensors.
+        self.logical = {sp.And: lambda a, b: t.logical_and(t.as_tensor(a), t.as_tensor(b)),
+                        sp.Or: lambda a, b: t.logical_or(t.as_tensor(a), t.as_tensor(b))}
 
     @staticmethod
     def const(v: sp.Expr) -> float:
@@ -139,6 +142,10 @@ class _Torch:
 
     def logical_not(self, c):
         return self.torch.logical_not(self.torch.as_tensor(c))
+
+    def where(self, c, a, b):
+        t = self.torch
+        return t.where(t.as_tensor(c), t.as_tensor(a), t.as_tensor(b))
 
     def piecewise(self, branches: list[tuple[Fn, Fn]]) -> Fn:
         torch = self.torch
@@ -178,6 +185,10 @@ class _MpMath:
     @staticmethod
     def logical_not(c):
         return not c
+
+    @staticmethod
+    def where(c, a, b):
+        return a if c else b
 
     @staticmethod
     def const(v: sp.Expr):
@@ -268,6 +279,13 @@ def _compile(e: sp.Basic, backend, params: frozenset[str]) -> Fn:
     if isinstance(e, sp.Not):
         inner = _compile(e.args[0], backend, params)
         return lambda xv, p: backend.logical_not(inner(xv, p))
+    if isinstance(e, sp.ITE):
+        # ITE(c, a, b): "if c then a else b" between conditions. SymPy writes it when a Piecewise's condition
+        # compares with another Piecewise, as in the derivative of min(max(x, 0), sigmoid(x)).
+        cond, then, other = (_compile(a, backend, params) for a in e.args)
+        return lambda xv, p: backend.where(cond(xv, p), then(xv, p), other(xv, p))
+    if isinstance(e, (sp.Xor, sp.Implies, sp.Equivalent)):  # rarer connectives: as And/Or/Not of their arguments
+        return _compile(e.to_nnf(simplify=False), backend, params)
     if isinstance(e, (CatalogCall, CatalogPrime)):
         if backend.name == "numpy":
             arg = _compile(e.args[0], backend, params)

@@ -7,8 +7,8 @@ before any training, to the functions worth training:
 * ``constant`` / ``affine``: no dependence on x, or c*x + d: not activations;
 * ``overflow``: a value that is not finite, or beyond 1e6, for |x| <= 30 (pre-activations of a trained net);
 * ``duplicate``: the same SymPy tree as an earlier candidate (``x*sigmoid(x)`` and ``sigmoid(x)*x``);
-* ``unsupported``: the code generator cannot compile f or f' (nested max/min whose derivative needs a condition
-  on a condition);
+* ``unsupported``: the code generator cannot compile f or f' (none with the default primitives; a guard for
+  extensions);
 * ``equivalent``: a * f(s * x) + b of a simpler candidate (a != 0, s = +-1). The next layer's weights and biases
   absorb a, b and the sign s, so both have the same expressive power; the simplest form is kept.
 
@@ -26,7 +26,12 @@ and scale on a process pool or Ray. Successive halving (multi-fidelity) spends t
   ReLU and Swish on the same protocol: mean test accuracy, 95% confidence intervals, Holm-corrected paired tests
   against ReLU. ReLU and Swish also run in every rung, as reference lines.
 
-A rung ranks by the mean final test accuracy over its seeds, a diverged or failed run counting as 0.
+**Selection never sees the test split.** The rungs train on the training split minus a held-out ``val_fraction``
+(default :data:`VAL_FRACTION`, the same examples for every candidate and seed: see
+:mod:`actlab.compare.datasets`) and rank by the mean final *validation* accuracy over their seeds, a diverged or
+failed run counting as 0. The confirmation then trains the finalists on the whole training split (the validation
+rows included: selection is over, so they are training data again) and reports *test* accuracy, which is the only
+place a test example enters the search.
 
 **Swish-likeness** is measured, not assumed: :func:`swish_match` compares the *derivative* of f (after the
 equivalences above and a positive scale) with that of x * sigmoid(beta * x), beta in [0.5, 4], on [-5, 5]. The
@@ -68,6 +73,8 @@ SYMMETRIC = frozenset({"add", "mul", "max", "min"})  # b(u, v) = b(v, u): one or
 BASELINES = ("relu", "silu")
 BASELINE_FORMULAS = {"relu": "max(x, 0)", "silu": "x * sigmoid(x)"}
 SWISH_LIKE = 0.15  # largest derivative distance (see swish_match) that still counts as x*sigmoid(x)-like
+VAL_FRACTION = 0.2  # share of the training split the rungs hold out and select on (800 of MNIST-1D's 4000)
+SELECT_ON = "final_val_score"  # what a rung ranks by; the confirmation reports final_score (test)
 RECIPE = {"dataset": "mnist1d", "model": "mlp:64,64,64", "lr": 1e-2, "batch_size": 100, "optimizer": "adam",
           "backend": "numpy"}
 
@@ -250,7 +257,7 @@ class Result:
     rank: int = 0
     p_vs_relu: float | None = None  # Holm-corrected paired t-test against ReLU over the confirmation seeds
     tied_best: bool = False  # not significantly below the top row (Holm-corrected)
-    screen: list[float | None] = field(default_factory=list)  # the score in each rung it reached
+    screen: list[float | None] = field(default_factory=list)  # the validation score in each rung it reached
 
 
 @dataclass
@@ -335,20 +342,24 @@ class _Shared:
 
 
 def score_with_compare(names: Sequence[str], *, seeds: Sequence[int], epochs: int, store: str, executor=None,
-                       progress=None, **recipe) -> dict[str, dict]:
-    """name -> {"scores": {seed: final test accuracy or None}, "mean", "ci_low", "ci_high", "n", "diverged", "p",
-    "tied_best"} from one comparison of ``names`` (baseline ReLU) in ``store``."""
+                       progress=None, val_fraction: float = 0.0, **recipe) -> dict[str, dict]:
+    """name -> {"scores": {seed: final test accuracy or None}, "val_scores": {seed: final validation accuracy or
+    None}, "mean", "ci_low", "ci_high", "n", "diverged", "p", "tied_best"} from one comparison of ``names``
+    (baseline ReLU) in ``store``. The summary statistics are of the test scores; ``val_scores`` are None
+    without a validation split (``val_fraction`` 0)."""
     from actlab.compare import Plan, run
 
     r = {**RECIPE, **recipe}
     plan = Plan(list(names), [r["dataset"]], model=r["model"], seeds=list(seeds), epochs=epochs, lr=r["lr"],
                 batch_size=r["batch_size"], optimizer=r["optimizer"], backend=r["backend"], store=store,
-                workers=r.get("workers"), ray=r.get("ray"), baseline="relu", eval_batches=1)
+                workers=r.get("workers"), ray=r.get("ray"), baseline="relu", eval_batches=1,
+                val_fraction=val_fraction)
     results = run(plan, progress=progress, executor=executor)
-    out: dict[str, dict] = {n: {"scores": {}} for n in plan.activations}
+    out: dict[str, dict] = {n: {"scores": {}, "val_scores": {}} for n in plan.activations}
     for run_ in results.runs:
-        score = (run_.get("metrics") or {}).get("final_score") if run_["status"] == "done" else None
-        out[run_["activation"]]["scores"][int(run_["seed"])] = score
+        m = (run_.get("metrics") or {}) if run_["status"] == "done" else {}
+        out[run_["activation"]]["scores"][int(run_["seed"])] = m.get("final_score")
+        out[run_["activation"]]["val_scores"][int(run_["seed"])] = m.get(SELECT_ON)
     for row in results.rows:
         s = row.metrics.get("final_score")
         out[row.activation].update(
@@ -367,8 +378,11 @@ def rung_sizes(n: int, top: int, eta: int) -> list[int]:
 
 
 def _rung_score(result: dict, seeds: Sequence[int]) -> float:
-    """Mean final accuracy over ``seeds``; a diverged or failed run counts as 0."""
-    scores = result.get("scores", {})
+    """Mean final *validation* accuracy over ``seeds``; a diverged or failed run counts as 0. The test scores of the
+    same runs are never read here."""
+    if "val_scores" not in result:
+        raise KeyError("a rung selects on validation scores: the scorer must return 'val_scores' per seed")
+    scores = result["val_scores"]
     vals = [scores.get(s) for s in seeds]
     return float(np.mean([v if v is not None and math.isfinite(v) else 0.0 for v in vals]))
 
@@ -376,16 +390,20 @@ def _rung_score(result: dict, seeds: Sequence[int]) -> float:
 def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, epochs: int = 10,
            screen_epochs: int = 3, eta: int = 3, model: str = RECIPE["model"], lr: float = RECIPE["lr"],
            store: str | os.PathLike = "actlab-search.sqlite", workers: int | None = None, ray: str | None = None,
-           progress: Callable[[str, int, int], None] | None = None,
+           val_fraction: float = VAL_FRACTION, progress: Callable[[str, int, int], None] | None = None,
            scorer: Callable[..., dict[str, dict]] = score_with_compare) -> Report:
-    """Search ``budget`` candidates by successive halving; confirm the ``top`` with ``seeds`` fresh seeds against
-    ReLU and Swish. ``progress(message, done, total)`` follows the runs of each rung. Writes ``STORE.search.json``."""
+    """Search ``budget`` candidates by successive halving on validation accuracy (``val_fraction`` of the training
+    split held out, in (0, 0.5]); confirm the ``top`` with ``seeds`` fresh seeds against ReLU and Swish, trained on
+    the whole training split and scored on the test split. ``progress(message, done, total)`` follows the runs of
+    each rung. Writes ``STORE.search.json``."""
+    from actlab.compare.plan import check_val_fraction
     from actlab.formula import FormulaWarning, define
 
     for label, value, low in (("budget", budget, 1), ("top", top, 1), ("seeds", seeds, 2), ("epochs", epochs, 1),
                               ("screen_epochs", screen_epochs, 1), ("eta", eta, 2)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"search: {label} must be an integer >= {low}. Got {value!r}.")
+    val_fraction = check_val_fraction(val_fraction, low_open=True)  # selection needs a validation split
     store = str(store)
     sp_ = space()
     chosen = candidates(budget, seed)
@@ -398,6 +416,7 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
     recipe = {**RECIPE, "model": model, "lr": float(lr)}
     settings = {"budget": budget, "space": len(sp_.candidates), "screened": len(chosen), "seed": seed, "top": top,
                 "seeds": seeds, "epochs": epochs, "screen_epochs": screen_epochs, "eta": eta, **recipe,
+                "val_fraction": val_fraction, "selection": SELECT_ON, "confirmation": "final_score",
                 "store": store, "workers": workers, "ray": ray}
     report = Report(settings)
     report.space = {"unary": dict(UNARY), "binary": dict(BINARY), "combinations": sp_.combinations,
@@ -420,7 +439,7 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
             message = f"rung {i + 1}/{len(sizes)}: {len(alive)} candidates x {len(rung_seeds)} seed(s) x " \
                       f"{rung_epochs} epochs"
             res = scorer([*BASELINES, *alive], seeds=rung_seeds, epochs=rung_epochs, store=store, executor=shared,
-                         progress=_bind(progress, message), **recipe)
+                         progress=_bind(progress, message), val_fraction=val_fraction, **recipe)
             scored = {n: _rung_score(res.get(n, {}), rung_seeds) for n in alive}
             for n in alive:
                 reached[n].append(scored[n])
@@ -429,15 +448,17 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
             ranked = sorted(alive, key=lambda n: (-scored[n], n))
             keep = sizes[i + 1] if i + 1 < len(sizes) else min(top, len(ranked))
             report.rungs.append({"rung": i, "candidates": len(alive), "seeds": rung_seeds, "epochs": rung_epochs,
-                                 "kept": keep, "baselines": {n: base_screen[n][-1] for n in BASELINES}})
+                                 "kept": keep, "score": SELECT_ON, "val_fraction": val_fraction,
+                                 "baselines": {n: base_screen[n][-1] for n in BASELINES}})
             alive, dropped_here = ranked[:keep], ranked[keep:]
             eliminated.append(dropped_here)
         fresh = list(range(len(used), len(used) + seeds))
         message = f"confirmation: {len(alive)} candidates + ReLU and Swish x {seeds} fresh seeds x {epochs} epochs"
         report.rungs.append({"rung": len(sizes), "candidates": len(alive), "seeds": fresh, "epochs": epochs,
-                             "kept": len(alive), "confirmation": True})
+                             "kept": len(alive), "confirmation": True, "score": "final_score", "val_fraction": 0.0})
+        # The whole training split (validation rows included), scored on the test split: selection is over.
         final = scorer([*BASELINES, *alive], seeds=fresh, epochs=epochs, store=store, executor=shared,
-                       progress=_bind(progress, message), **recipe)
+                       progress=_bind(progress, message), val_fraction=0.0, **recipe)
 
     import actlab
 

@@ -139,6 +139,11 @@ halving, 5 fresh seeds for the finalists) it takes a few minutes on two cores an
     origin = (f"the search shipped with actlab (<code>docs/results/{esc(found.source)}</code>; "
               "<code>actlab search --budget 200</code> runs your own)" if found.shipped else
               f"<code>{esc(found.source)}</code> (runs in <code>{esc(store)}</code>)")
+    val = s.get("val_fraction") or 0
+    selection = (f"the rungs select on a validation holdout ({esc(num(100 * val))}% of the training split, "
+                 "stratified, the same for every candidate), so the rung scores are validation accuracies." if val else
+                 "the rungs select on the test split (this search ran without a validation holdout), so the "
+                 "confirmation's test examples are not new to the selection, only its seeds are.")
     body = INTRO + f"""
 <p class="muted">From {origin}.
 {esc(num(s.get('screened')))} of {esc(num(space.get('distinct')))} distinct candidates screened
@@ -147,7 +152,8 @@ Protocol: {recipe}.</p>
 <h2>Confirmed ranking</h2>
 <p>Mean final test accuracy over the {esc(num(s.get('seeds')))} fresh seeds of the confirmation round (none used
 for selection), its 95% confidence interval, and a paired t-test against ReLU on the same seeds (Holm-corrected);
-\u2605 marks rows not significantly below the top one. The rung scores are what selected each finalist.</p>
+\u2605 marks rows not significantly below the top one. The rung scores (validation accuracy where the search held out a validation split) are what
+selected each finalist.</p>
 {_final_table(report.get('final', []))}
 {_ranks_sentence(report)}
 {_curves(site)}
@@ -169,9 +175,9 @@ trained once, in their simplest form.</p>
 eliminated them.</p>
 {_all_candidates(report)}
 </details>
-<p class="muted">Caveats: candidates are selected on MNIST-1D's fixed test split (the harness has no validation
-split); the confirmation seeds are fresh, the test examples are not. A quick task ranks what trains well in a few
-epochs at this size, not what transfers to large networks.</p>
+<p class="muted">Caveats: {selection} The confirmation trains the finalists again on the
+whole training split with fresh seeds and scores them on the test split, which no selection step saw. A quick task
+ranks what trains well in a few epochs at this size, not what transfers to large networks.</p>
 """
     return {"search.html": page("Search", body, current="search.html",
                                 description="Formula-space search for activations: ranking, CIs, curves")}
