@@ -1,20 +1,27 @@
 """Speed and memory of actlab's torch activations against torch's native kernels and the naive composition.
 
-For every elementwise catalog activation, on 2^22 float32 elements, with 1 and 2 threads, in the same run
-(variants interleaved round-robin, median of the repeats, because other processes load the machine):
+For every elementwise catalog activation (and the gated ones, on a 2048 x 2048 input split along the last dim), on
+2^22 float32 elements, with 1 and 2 threads, in the same run (variants interleaved round-robin, each timed call
+right after an untimed one of the same variant, median of the repeats, because other processes load the machine):
 
 * native   - torch.nn.functional's kernel, where torch has the activation;
-* naive    - the same formula as a plain composition of torch ops under autograd (what a user would write);
-* default  - actlab's default module (exact where that costs <= 1.2x native, bit memory where that does);
-* exact    - exact=True (1 ULP forward, 2 ULP gradient in float32);
-* bit      - memory="bit" (piecewise-linear activations only).
+* naive    - the same formula (the kernel of actlab.torch.kernels, with its stable rewrites) as a plain composition
+             of torch ops under autograd: what autograd does without actlab's Function;
+* default  - actlab's default function (as shipped: compiled kernels for large tensors where a compiler exists);
+* fused    - exact=False: actlab's Elementwise Function in float32 (only where torch has no native kernel), one
+             Inductor-compiled loop per pass; "chunked" is the same Function with compiling off (the fallback);
+* exact    - exact=True (1 ULP forward, 2 ULP gradient in float32): float64 inside the compiled loop, rounded once;
+             "exact_chunked" with compiling off;
+* bit      - memory="bit" (piecewise-linear and constant-slope activations only).
 
-Columns: ns/element of the forward pass (input requiring grad) and of forward + backward, and bytes/element that
-autograd saves for the backward pass (measured with torch.autograd.graph.saved_tensors_hooks).
+glibc is asked to keep freed memory (steady_allocator; --adaptive-malloc to skip). Columns: ns/element of the forward
+pass (input requiring grad) and of forward + backward, and bytes/element that autograd saves for the backward pass
+(measured with torch.autograd.graph.saved_tensors_hooks). The first call of a compiled variant (compiling, or
+loading Inductor's on-disk cache) is timed separately and reported in the JSON.
 
-    python benchmarks/torch_ops.py               # the full table (a few minutes)
+    python benchmarks/torch_ops.py               # the full tables (~4-6 minutes on 2 cores, Inductor's cache warm)
     python benchmarks/torch_ops.py --quick       # 2^18 elements, 3 repeats: a smoke test
-    python benchmarks/torch_ops.py --only relu,silu --json out.json
+    python benchmarks/torch_ops.py --only relu,silu --threads 1 --json out.json
 """
 
 from __future__ import annotations
@@ -29,39 +36,95 @@ import torch
 
 import actlab
 import actlab.torch as at
+from actlab.torch import compiled
 from actlab.torch.functional import kernel_for
 
+GATED = ["glu", "swiglu", "geglu", "reglu"]
 
-def variants(name: str) -> dict[str, callable]:
+
+def steady_allocator() -> bool:
+    """Ask glibc to keep freed memory instead of returning it to the system (a fixed 32 MiB mmap threshold, no
+    trimming), so every variant runs in the same allocator steady state. With glibc's adaptive defaults the page
+    faults a variant pays depend on what the variant before it freed: ratios of the *same* native call then came out
+    0.43-1.7 (measured). The setting favours the naive compositions (their fresh allocations stop faulting), so the
+    speed-ups over them are conservative. Returns False where it cannot (not glibc)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+        return bool(libc.mallopt(m_mmap_threshold, 32 << 20) and libc.mallopt(m_trim_threshold, 2**31 - 1)
+                    and libc.mallopt(m_top_pad, 256 << 20))
+    except (OSError, AttributeError, TypeError):
+        return False
+
+
+def variants(name: str) -> dict[str, tuple[callable, str]]:
+    """variant -> (callable, compile mode it runs under)."""
     spec = actlab.spec(name)
     k = kernel_for(spec)
     params = actlab.get(name).params
     out = {}
+    if spec.kind == "gated":
+        if k.native is not None:
+            out["native"] = (at.function(name, exact=False), "auto")
+        out["naive"] = (lambda x, _f=k.forward: _f(x), "auto")
+        out["default"] = (at.function(name), "auto")
+        out["exact"] = (at.function(name, exact=True), "auto")
+        return out
     if k.native is not None:
-        out["native"] = at.function(name, exact=False, memory="full")
-    out["naive"] = lambda x, _f=k.forward, _p=params: _f(x, **_p)
-    out["default"] = at.function(name)
-    out["exact"] = at.function(name, exact=True, memory="full")
+        out["native"] = (at.function(name, exact=False, memory="full"), "auto")
+    out["naive"] = (lambda x, _f=k.forward, _p=params: _f(x, **_p), "auto")
+    out["default"] = (at.function(name), "auto")
+    if k.native is None:
+        out["fused"] = (at.function(name, exact=False, memory="full"), "auto")
+        out["chunked"] = (at.function(name, exact=False, memory="full"), "off")
+    exact = at.function(name, exact=True, memory="full")
+    if exact.mode == "exact":  # otherwise the native kernel is exact already: exact mode is native
+        out["exact"] = (exact, "auto")
+        out["exact_chunked"] = (exact, "off")
     if k.mask is not None and not spec.random:
-        out["bit"] = at.function(name, memory="bit")
+        out["bit"] = (at.function(name, memory="bit"), "auto")
     return out
 
 
-def measure(fns: dict[str, callable], x0: torch.Tensor, repeats: int) -> dict[str, dict[str, float]]:
+def naive_ops(name: str, sample: torch.Tensor) -> int:
+    """How many torch ops the naive composition's forward runs (1: it is a native op, the honest peer)."""
+    from torch.fx.experimental.proxy_tensor import make_fx
+
+    k = kernel_for(actlab.spec(name))
+    params = actlab.get(name).params
+    graph = make_fx(lambda x: k.forward(x, **params))(sample)
+    return sum(1 for nd in graph.graph.nodes if nd.op == "call_function")
+
+
+def run_once(f, mode: str, x0: torch.Tensor, g: torch.Tensor) -> tuple[float, float]:
+    old = compiled.configure(mode=mode)
+    try:
+        x = x0.detach().requires_grad_(True)
+        t0 = time.perf_counter()
+        y = f(x)
+        t1 = time.perf_counter()
+        y.backward(g)
+        t2 = time.perf_counter()
+    finally:
+        compiled.configure(**old)
+    return t1 - t0, t2 - t0
+
+
+def measure(fns: dict[str, tuple], x0: torch.Tensor, g: torch.Tensor, repeats: int) -> dict[str, dict[str, float]]:
     n = x0.numel()
-    g = torch.ones_like(x0)
     times = {v: {"fwd": [], "fwdbwd": []} for v in fns}
     for _ in range(repeats):
-        for v, f in fns.items():  # interleaved: a load spike hits every variant alike
-            x = x0.detach().requires_grad_(True)
-            t0 = time.perf_counter()
-            y = f(x)
-            t1 = time.perf_counter()
-            y.backward(g)
-            t2 = time.perf_counter()
-            times[v]["fwd"].append((t1 - t0) * 1e9 / n)
-            times[v]["fwdbwd"].append((t2 - t0) * 1e9 / n)
-            del y, x
+        for v, (f, mode) in fns.items():  # interleaved: a load spike hits every variant alike
+            # Each timed call right after an untimed one of the same variant: the steady state of a training loop.
+            # Otherwise a variant pays the page faults of the memory the previous variant (a naive composition
+            # saving 26 B/element, say) just returned to the system: a bias of up to 1.7x, measured.
+            run_once(f, mode, x0, g)
+            fwd, both = run_once(f, mode, x0, g)
+            times[v]["fwd"].append(fwd * 1e9 / n)
+            times[v]["fwdbwd"].append(both * 1e9 / n)
     return {v: {k: statistics.median(ts) for k, ts in d.items()} for v, d in times.items()}
 
 
@@ -72,55 +135,108 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--json", default="", help="write the results here")
+    ap.add_argument("--render", default="", help="print the tables of a saved --json file (no measuring)")
+    ap.add_argument("--adaptive-malloc", action="store_true", help="keep glibc's adaptive malloc (steady_allocator)")
     args = ap.parse_args(argv)
+    if args.render:
+        with open(args.render) as fh:
+            print(tables(json.load(fh)["results"]))
+        return 0
+    steady = False if args.adaptive_malloc else steady_allocator()
+    print(f"allocator: {'glibc steady (mallopt)' if steady else 'default'}", file=sys.stderr)
     n = 2**18 if args.quick else 2**22
     repeats = 3 if args.quick else args.repeats
-    names = [actlab.resolve(s) for s in args.only.split(",") if s] or actlab.names("elementwise")
+    names = [actlab.resolve(s) for s in args.only.split(",") if s] or actlab.names("elementwise") + GATED
     names = [nm for nm in names if kernel_for(actlab.spec(nm)) is not None]
-    x0 = torch.randn(n, generator=torch.Generator().manual_seed(0)) * 3
-    small = x0[:4096].clone()
+    flat = torch.randn(n, generator=torch.Generator().manual_seed(0)) * 3
     results = []
     for threads in map(int, args.threads.split(",")):
         torch.set_num_threads(threads)
         for i, name in enumerate(names):
             print(f"[{threads} thr] {i + 1}/{len(names)} {name}", file=sys.stderr, flush=True)
+            gated = actlab.spec(name).kind == "gated"
+            x0 = flat.view(-1, 2048) if gated else flat
+            g0 = torch.ones(x0.shape[0], x0.shape[1] // 2) if gated else torch.ones_like(x0)
             fns = variants(name)
-            fns["naive"](x0[:8].clone())  # warm-up every path once
-            for f in fns.values():
-                f(x0[:1024].clone().requires_grad_(True)).sum().backward()
-            times = measure(fns, x0, repeats)
-            for v, f in fns.items():
-                saved = at.saved_bytes(f, small) / small.numel()
+            first = {v: run_once(f, mode, x0, g0)[1] for v, (f, mode) in fns.items()}  # compiles, warms caches
+            times = measure(fns, x0, g0, repeats)
+            ops = naive_ops(name, x0[:8])
+            for v, (f, mode) in fns.items():
+                old = compiled.configure(mode=mode)
+                saved = at.saved_bytes(f, x0) / x0.numel()  # bytes per input element
+                compiled.configure(**old)
                 results.append({"name": name, "threads": threads, "variant": v, "saved_bytes_per_el": saved,
-                                "mode": getattr(f, "mode", "naive"), **times[v]})
-    print(table(results))
+                                "mode": getattr(f, "mode", "naive"), "first_call_s": first[v], "naive_ops": ops,
+                                **times[v]})
+    print(tables(results))
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"n": n, "repeats": repeats, "torch": torch.__version__, "results": results}, fh, indent=1)
+            json.dump({"n": n, "repeats": repeats, "torch": torch.__version__, "steady_allocator": steady,
+                       "results": results}, fh, indent=1)
     return 0
 
 
-def table(results: list[dict]) -> str:
-    """Markdown: one row per activation and thread count; ratios to native (or, without native, to naive)."""
-    rows = {}
+def tables(results: list[dict]) -> str:
+    """Two markdown tables: activations torch has (ratios to native) and those it has not (ratios to naive)."""
+    rows: dict[tuple, dict] = {}
     for r in results:
         rows.setdefault((r["name"], r["threads"]), {})[r["variant"]] = r
-    head = ("| activation | thr | native fwd / fwd+bwd ns/el, B/el | naive fwd / fwd+bwd, B/el | "
-            "actlab default (mode) fwd / fwd+bwd, B/el | default/base | exact/base | bit/base | naive/actlab |")
-    lines = [head, "|" + "---|" * 9]
 
     def cell(r):
         return "—" if r is None else f"{r['fwd']:.2f} / {r['fwdbwd']:.2f}, {r['saved_bytes_per_el']:.3g}"
 
+    def ratio(v, key, ref):
+        return "—" if key not in v else f"{v[key]['fwdbwd'] / v[ref]['fwdbwd']:.2f}"
+
+    a = ["| activation | thr | native fwd / fwd+bwd ns/el, B/el | actlab default (mode) | default/native | "
+         "exact/native | exact chunked/native | bit/native |", "|" + "---|" * 8]
+    b = ["| activation | thr | naive (ops) fwd / fwd+bwd ns/el, B/el | fused compiled | fused chunked | "
+         "naive/compiled | naive/chunked | default (mode): fwd+bwd, B/el | naive/default | exact/fused | bit/fused |",
+         "|" + "---|" * 11]
+    c = ["| activation | thr | native fwd / fwd+bwd ns/el, B/el | naive (ops) | actlab default (mode) | exact | "
+         "naive/default | default/native |", "|" + "---|" * 8]
     for (name, thr), v in rows.items():
-        base = v.get("native")
-        ref = base or v["default"]
-        ratio = lambda key: "—" if key not in v else f"{v[key]['fwdbwd'] / ref['fwdbwd']:.2f}"  # noqa: E731
-        speedup = f"{v['naive']['fwdbwd'] / v['default']['fwdbwd']:.1f}x" if base is None else "—"
-        lines.append(f"| {name} | {thr} | {cell(base)} | {cell(v['naive'])} | {v['default']['mode']}: "
-                     f"{cell(v['default'])} | {ratio('default') if base else '—'} | {ratio('exact')} | "
-                     f"{ratio('bit')} | {speedup} |")
-    return "\n".join(lines)
+        d = v["default"]
+        if name in GATED:
+            nv = v["naive"]
+            c.append(f"| {name} | {thr} | {cell(v.get('native'))} | ({nv['naive_ops']}) {cell(nv)} | {d['mode']}: "
+                     f"{cell(d)} | {cell(v['exact'])} | {nv['fwdbwd'] / d['fwdbwd']:.1f}x | "
+                     f"{ratio(v, 'default', 'native') if 'native' in v else '—'} |")
+        elif "native" in v:
+            a.append(f"| {name} | {thr} | {cell(v['native'])} | {d['mode']}: {cell(d)} | "
+                     f"{ratio(v, 'default', 'native')} | {ratio(v, 'exact', 'native')} | "
+                     f"{ratio(v, 'exact_chunked', 'native')} | {ratio(v, 'bit', 'native')} |")
+        else:
+            nv = v["naive"]
+            speed = lambda key: f"{nv['fwdbwd'] / v[key]['fwdbwd']:.1f}x"  # noqa: E731
+            b.append(f"| {name} | {thr} | ({nv['naive_ops']}) {cell(nv)} | {cell(v['fused'])} | "
+                     f"{cell(v['chunked'])} | {speed('fused')} | {speed('chunked')} | {d['mode']}: "
+                     f"{d['fwdbwd']:.2f}, {d['saved_bytes_per_el']:.3g} | {speed('default')} | "
+                     f"{ratio(v, 'exact', 'fused')} | {ratio(v, 'bit', 'fused')} |")
+    return "\n\n".join("\n".join(t) for t in (a, b, c, defaults(rows)) if len(t) > 2)
+
+
+def defaults(rows: dict[tuple, dict]) -> list[str]:
+    """One row per activation: its default mode, and the exact and bit ratios to the base (native, else the fused
+    float32 Function) at each thread count - what the defaults in actlab.torch.kernels were chosen from."""
+    by_name: dict[str, dict[int, dict]] = {}
+    for (name, thr), v in rows.items():
+        if name not in GATED:
+            by_name.setdefault(name, {})[thr] = v
+    threads = sorted({thr for (_, thr) in rows})
+    head = ["exact/base " + f"{t} thr" for t in threads] + ["bit/base " + f"{t} thr" for t in threads]
+    out = ["| activation | default mode | base | " + " | ".join(head) + " |", "|" + "---|" * (3 + len(head))]
+    for name, per in by_name.items():
+        any_v = next(iter(per.values()))
+        base = "native" if "native" in any_v else "fused"
+
+        def r(t, key):
+            v = per.get(t, {})
+            return "—" if key not in v or base not in v else f"{v[key]['fwdbwd'] / v[base]['fwdbwd']:.2f}"
+
+        cells = [r(t, "exact") for t in threads] + [r(t, "bit") for t in threads]
+        out.append(f"| {name} | {any_v['default']['mode']} | {base} | " + " | ".join(cells) + " |")
+    return out
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ def test_memory_bit_saves_at_most_one_bit_per_element_and_the_gradient_is_exact(
         x[(x - k).abs() < 1e-3] += 0.01
     f = at.function(name, memory="bit")
     assert at.saved_bytes(f, x) <= (N + 7) // 8
-    assert at.saved_bytes(at.function(name, memory="full", exact=True), x) >= N  # what bit mode saves us
+    on, off = KERNELS[name].slopes(**actlab.get(name).params)
+    if on != off:  # a constant slope (identity, step): the full modes need not save anything either
+        assert at.saved_bytes(at.function(name, memory="full", exact=True), x) >= N  # what bit mode saves us
     a = x.clone().requires_grad_(True)
     (g,) = torch.autograd.grad(f(a), a, torch.ones_like(a))
     np.testing.assert_array_equal(g.numpy(), actlab.get(name).derivative(x.numpy()))
@@ -87,8 +89,8 @@ def test_fewbit_trains_a_small_network():
     first = None
     for _ in range(150):
         loss = torch.nn.functional.binary_cross_entropy_with_logits(net(X), y)
-        first = first if first is not None else float(loss)
+        first = first if first is not None else loss.detach().item()
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float(loss) < 0.5 * first
+    assert loss.detach().item() < 0.5 * first

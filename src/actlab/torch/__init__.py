@@ -8,7 +8,9 @@ Imported only on request (``import actlab`` never imports torch)::
 
 ``function(name, **params)`` and ``module(name, **params)`` take ``exact`` (1 ULP forward / 2 ULP gradient in
 float32), ``memory`` ("full", "bit" for piecewise-linear activations, "fewbit" with ``bits``) and ``inplace``
-(where torch's native kernel honours it). ``get_act_layer`` looks up a layer class timm-style. See docs/torch.md.
+(where torch's native kernel honours it). ``get_act_layer`` looks up a layer class timm-style. actlab's own
+autograd Functions run each pass as one loop compiled by TorchInductor for large tensors (``configure_compile``;
+chunked torch kernels otherwise). See docs/torch.md.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ except ImportError as exc:  # pragma: no cover - exercised only without torch
     raise ImportError("actlab.torch needs PyTorch: pip install 'actlab[torch]'") from exc
 
 from actlab.torch.autograd import saved_bytes
+from actlab.torch.compiled import configure as configure_compile
 from actlab.torch.functional import TorchActivation, function
 from actlab.torch.lookup import get_act_layer
 from actlab.torch.modules import Activation, module, module_class
 
-__all__ = ["Activation", "Monitor", "TorchActivation", "function", "get_act_layer", "module", "module_class",
-           "replace_activations", "saved_bytes"]
+__all__ = ["Activation", "Monitor", "TorchActivation", "configure_compile", "function", "get_act_layer", "module",
+           "module_class", "replace_activations", "saved_bytes"]
 
 # Parts that live in their own modules and load on first use (the monitor pulls in more than most users need).
 _LAZY = {"Monitor": "actlab.torch.monitor", "replace_activations": "actlab.torch.replace"}

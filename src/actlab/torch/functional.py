@@ -124,6 +124,12 @@ class TorchActivation:
         self._fwd = lambda t: _call(k.forward, t, p)
         self._der = (lambda t: _call(k.derivative, t, p)) if k.derivative is not None else None
         self._mask = (lambda t: _call(k.mask, t, p)) if k.mask is not None else None
+        # The kernel and its parameter values name the compiled code (actlab.torch.compiled): instances share it.
+        self._key: tuple | None = (k, tuple(sorted(p.items())))
+        try:
+            hash(self._key)
+        except TypeError:  # an unhashable parameter value: never compiled, always chunked
+            self._key = None
         self._fewbit = None
         if self.memory == "fewbit":
             from actlab.torch.fewbit import quantizer
@@ -165,14 +171,15 @@ class TorchActivation:
 
     @property
     def mode(self) -> str:
-        """'native', 'exact' or 'fused' (actlab's autograd.Function in the input's precision), plus the memory."""
+        """'native', 'exact', 'fused' (actlab's autograd.Function in the input's precision) or 'composed' (torch
+        ops under autograd: the non-elementwise kinds without a Function), plus the memory."""
         k = self.kernel
         if self.exact and not k.native_exact:
             base = "exact"
         elif k.native is not None:
             base = "native"
         else:
-            base = "fused"
+            base = "fused" if self.elementwise or k.gate is not None else "composed"
         return base if self.memory == "full" else f"{base}+{self.memory}" + (f"{self.bits}" if self.bits else "")
 
     def __repr__(self) -> str:
@@ -202,7 +209,7 @@ class TorchActivation:
         if k.native is not None and (not self.exact or k.native_exact):
             return self._native(x)
         compute = self._compute_dtype(x)
-        return ag.Elementwise.apply(x, self._fwd, self._der, compute)
+        return ag.Elementwise.apply(x, self._fwd, self._der, compute, self._key, k.direct_forward)
 
     def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
         if self.exact:
@@ -220,10 +227,16 @@ class TorchActivation:
         k, p = self.kernel, self._kparams
         if k.native is not None and (not self.exact or k.native_exact):
             return lambda t: _call(k.native, t, p)
-        return lambda t: ag.chunked(lambda u: _call(k.forward, u, p), t, self._compute_dtype(t))
+        key = None if self._key is None else (self._key, "forward")
+        return lambda t: ag.fused(self._fwd, t, self._compute_dtype(t), key=key)
 
     def _vector(self, x: torch.Tensor) -> torch.Tensor:
         k, p = self.kernel, self._kparams
+        gated = k.gate is not None and (self.exact or k.native is None) and self._key is not None
+        if gated and ag.compiled.eligible(x):  # actlab's Gated Function: one compiled loop per pass, saves only x
+            name, i = k.gate
+            gate = KERNELS[name]
+            return ag.Gated.apply(x, gate.forward, gate.derivative, i, self.dim, self._compute_dtype(x), (gate, name))
         if self.exact and x.dtype != torch.float64:
             return _call(k.forward, x.double(), p).to(x.dtype)
         if k.native is not None:
