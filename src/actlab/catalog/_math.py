@@ -356,13 +356,15 @@ FLT_MAX = float(np.finfo(np.float32).max)
 # Beyond FLT_MAX, still finite in float64 and rounded to inf in float32: clipping +-inf to +-BEYOND_FLT keeps inf * 0
 # and inf/inf out of a float32 kernel while the result still rounds to +-inf (or 0) as the limit does.
 BEYOND_FLT = 1e39
-_BLOCK32 = 16384
+# Elements per float64 block of a float32 kernel (1 MiB): large blocks amortise NumPy's per-call overhead (exp, tanh,
+# arctan: 15-30% faster at 2^17 than at 2^14, measured; the many-pass periodic kernels within noise).
+_BLOCK32 = 131072
 
 
 def float32_kernel(fn=None, *, when=None):
     """Decorator: a float32 kernel (float32 array in, float32 array out) from ``fn(x, **params)`` in float64.
 
-    ``fn`` receives a float64 block (at most 16,384 elements, its own copy: in-place steps are welcome) whose values
+    ``fn`` receives a float64 block (at most 131,072 elements, its own copy: in-place steps are welcome) whose values
     are float32 numbers, and returns float64 values that are rounded once to float32 here. It may rely on the input
     being float32: |x| <= 3.4e38 or +-inf, x*x exact (48 bits), w*x for a float64 constant w accurate to 2^-53
     relative, and anything below 1e-46 rounding to 0. Its float64 result must be accurate to 2^-43 relative or better
@@ -379,12 +381,13 @@ def float32_kernel(fn=None, *, when=None):
             return None
         flat = np.ascontiguousarray(x).reshape(-1)
         out = np.empty(flat.shape, np.float32)
-        buf = np.empty(min(flat.size, _BLOCK32), np.float64)
+        size = _BLOCK32
+        buf = np.empty(min(flat.size, size), np.float64)
         with np.errstate(over="ignore"):  # exp(800) = inf, 1/(1 + inf) = 0; and inf is the float32 rounding of 1e39
-            for i in range(0, flat.size, _BLOCK32):
-                xb = buf[:min(_BLOCK32, flat.size - i)]
-                np.copyto(xb, flat[i:i + _BLOCK32])
-                out[i:i + _BLOCK32] = fn(xb, **params)
+            for i in range(0, flat.size, size):
+                xb = buf[:min(size, flat.size - i)]
+                np.copyto(xb, flat[i:i + size])
+                out[i:i + size] = fn(xb, **params)
         return out.reshape(np.shape(x))
 
     return run

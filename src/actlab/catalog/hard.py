@@ -65,6 +65,19 @@ def _hard_swish(x):
     return m.select(x >= 3.0, x, (xc * (xc + 3.0)) / 6.0)
 
 
+@m.float32_kernel
+def _hard_swish32(x):
+    # For float32 x, xc*(xc + 3) is exact (25-bit factors) and one division rounds it. Above 3, y = 3 exactly and
+    # adds x - 3 (exact): x, with no select; NaN propagates through both terms, -inf gives 0 + max(-inf, 0) = 0.
+    xc = np.clip(x, -3.0, 3.0)
+    y = xc + 3.0
+    y *= xc
+    y /= 6.0
+    x -= 3.0
+    y += np.maximum(x, 0.0, out=x)
+    return y
+
+
 @m.blockwise
 def _hard_swish_derivative(x):
     # 0 below -3, (2x + 3)/6 on [-3, 3], 1 above 3: PyTorch's convention at the two kinks.
@@ -79,6 +92,7 @@ HARD_SWISH = register(
         summary="x * relu6(x + 3)/6: SiLU made piecewise quadratic (MobileNetV3); exact zeros below -3.",
         forward=_hard_swish,
         derivative=_hard_swish_derivative,
+        forward32=_hard_swish32,
         formula="x*Min(Max(x + 3, 0), 6)/6",
         kinks=(-3.0, 3.0),
         properties=Properties(range=(-0.375, math.inf), monotonic=False, zero_centered=False, smooth=0,
