@@ -25,7 +25,7 @@ from test_torch_exact import float32_points  # noqa: E402
 
 ELEMENTWISE = [s.name for s in actlab.specs("elementwise")]
 FUSED = [n for n in ELEMENTWISE if kernel_for(actlab.spec(n)).native is None]  # actlab's Function is the default
-GATED = [n for n in ("glu", "swiglu", "reglu") if kernel_for(actlab.spec(n)).gate is not None]
+GATED = [n for n in ("glu", "swiglu", "geglu", "reglu") if kernel_for(actlab.spec(n)).gate is not None]
 HAS_COMPILER = compiled._device_ok("cpu")
 needs_compiler = pytest.mark.skipif(not HAS_COMPILER, reason="no C++ compiler for Inductor: the fallback is tested")
 

@@ -119,7 +119,7 @@ def diagnose(net: nn.Module, dataset: str = "mnist1d", epochs: int = 3, lr: floa
                 loss = loss_fn(net(X[idx]), y[idx])
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(idx)
+                total += float(loss.detach()) * len(idx)
             losses.append(total / len(X))
             if progress is not None:
                 progress(epoch + 1, epochs, losses[-1])

@@ -236,7 +236,10 @@ class TorchActivation:
         if gated and ag.compiled.eligible(x):  # actlab's Gated Function: one compiled loop per pass, saves only x
             name, i = k.gate
             gate = KERNELS[name]
-            return ag.Gated.apply(x, gate.forward, gate.derivative, i, self.dim, self._compute_dtype(x), (gate, name))
+            fwd, der, key = gate.forward, gate.derivative, (gate, name)
+            if not self.exact and k.gate_fast is not None:
+                (fwd, der), key = k.gate_fast, (k, "gate_fast")
+            return ag.Gated.apply(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
         if self.exact and x.dtype != torch.float64:
             return _call(k.forward, x.double(), p).to(x.dtype)
         if k.native is not None:
