@@ -56,3 +56,20 @@ def test_torch_backend_mlp_and_cnn_are_seeded(tmp_path):
     relu = next(r for r in a.runs if r["activation"] == "relu")
     assert len(relu["metrics"]["grad_norms"]) == 3 and len(relu["metrics"]["layers"]) == 2
     assert relu["metrics"]["final_score"] > 0.2  # 10 classes: well above chance (0.1)
+
+
+@pytest.mark.torch
+def test_torch_backend_never_compiles_kernels_and_restores_the_setting(tmp_path):
+    """A run's tensors are small: compiling actlab.torch kernels in every worker would cost more than the run."""
+    from actlab.torch import compiled
+
+    old = compiled.configure(mode="always")  # would compile even the smallest tensor
+    try:
+        before = compiled.cache_info()
+        results = run(Plan(["bent_identity"], ["iris"], backend="torch", seeds=1, epochs=2, store=tmp_path / "s.sqlite",
+                           workers=0))
+        assert {r["status"] for r in results.runs} == {"done"}
+        assert compiled.cache_info() == before
+        assert compiled.configure()["mode"] == "always"
+    finally:
+        compiled.configure(**old)

@@ -1,7 +1,8 @@
 """``--backend torch``: the same run as the NumPy backend, trained by PyTorch — MLPs and a small 1-D CNN for MNIST-1D.
 
-The activation comes from ``actlab.torch.module(name)`` (the catalog's exact definition). Until that adapter exists
-the torch.nn activation of the same name is used, and an activation torch.nn lacks is an error naming the adapter.
+The activation is ``actlab.torch.module(name)``: the catalog's definition, with actlab.torch's default mode for it.
+Training runs with actlab.torch's compiled kernels off: a run's tensors are small, and compiling a kernel in every
+worker (seconds each, measured 14 s for bent identity's pair) would cost more than the whole run.
 """
 
 from __future__ import annotations
@@ -15,32 +16,12 @@ import numpy as np
 from actlab.compare.plan import Model
 from actlab.compare.runner import activation_probe, score
 
-# torch.nn classes for catalog names, used only while actlab.torch is missing.
-_NATIVE = {
-    "relu": "ReLU", "leaky_relu": "LeakyReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "gelu": "GELU", "silu": "SiLU",
-    "mish": "Mish", "elu": "ELU", "selu": "SELU", "celu": "CELU", "softplus": "Softplus", "softsign": "Softsign",
-    "hardtanh": "Hardtanh", "hard_tanh": "Hardtanh", "relu6": "ReLU6", "hardswish": "Hardswish",
-    "hard_swish": "Hardswish", "hardsigmoid": "Hardsigmoid", "hard_sigmoid": "Hardsigmoid", "identity": "Identity",
-    "log_sigmoid": "LogSigmoid", "tanhshrink": "Tanhshrink", "prelu": "PReLU",
-}
-
 
 def activation_module(name: str):
     """An nn.Module for the catalog activation ``name``."""
-    try:
-        from actlab import torch as actlab_torch
-    except ImportError:
-        actlab_torch = None
-    if actlab_torch is not None and hasattr(actlab_torch, "module"):
-        return actlab_torch.module(name)
-    import torch.nn
+    from actlab import torch as actlab_torch
 
-    if name not in _NATIVE:
-        raise NotImplementedError(
-            f"--backend torch needs actlab.torch for {name!r} (torch.nn has no such activation); "
-            "use --backend numpy"
-        )
-    return getattr(torch.nn, _NATIVE[name])()
+    return actlab_torch.module(name)
 
 
 def build(model: Model, activation: str, n_in: int, n_out: int):
@@ -81,11 +62,15 @@ def train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     """Train on ``data``'s training split; score the test split (and ``val``, a Validation, if given) every epoch."""
     import torch
 
+    from actlab.torch import configure_compile
+
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as the BLAS limit in runner.execute: executor-independent numbers
+    compile_settings = configure_compile(mode="off")
     try:
         return _train(config, data, val)
     finally:
+        configure_compile(**compile_settings)
         torch.set_num_threads(threads)
 
 
