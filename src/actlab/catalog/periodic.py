@@ -128,97 +128,110 @@ _SIN_P = (1.0, -0.1666666666650204, 0.0083333333209268, -0.00019841266697301195,
 _ROUND = 6755399441055744.0  # 1.5 * 2^52: t + _ROUND rounds t to an integer, held in the low bits of the mantissa
 
 
-def _reduce32(x, w, shift=None):
-    """(k + _ROUND, r) with w x + shift = k pi + r, k an integer and |r| <= pi/2 (a hair more), r accurate to 2^-53
-    *relative*, also next to the roots r = 0 where the steps cancel (Sterbenz: u - k*_PI[0] and the addition of shift
-    are exact there).
+def _reduce32(x, s, w, shift=None):
+    """r with w x + shift = k pi + r, k an integer and |r| <= pi/2 (a hair more), r accurate to 2^-53 *relative*, also
+    next to the roots r = 0 where the steps cancel (Sterbenz: u - k*_PI[0] and the addition of shift are exact there).
+    r is written over x (w = 1) or s[2]; s[0] holds k + _ROUND (the parity of k in its lowest bit); s[1], s[4] are
+    used up.
 
     ``x`` holds float32 numbers with |w x| <= _REDUCE_LIMIT; ``shift`` is (hi, lo) or None. w = w_hi + w_lo (26 + 27
-    bits), so w_hi*x and w_lo*x are exact; what is left of the reduction, k*_PI[1] - shift_lo, is below 1e-9.
+    bits), so w_hi*x and w_lo*x are exact; what is left of the reduction, k*_PI[1] - shift_lo, is below 1e-9. Every
+    step writes into a buffer at hand: the kernels are memory-bound, and in place is the cheapest.
     """
+    k_bits, k = s[0], s[1]
     if w == 1:
-        u, u_lo = x, None
+        u = x
     else:
         w_hi, w_lo = m.split(np.float64(w))
-        u = x * w_hi
-        u_lo = x * w_lo
-    k_bits = u * (1 / math.pi)
+        u = np.multiply(x, w_hi, out=s[2])
+        x *= w_lo  # the low part, exact
+    np.multiply(u, 1 / math.pi, out=k_bits)
     if shift:
         k_bits += shift[0] * (1 / math.pi)
     k_bits += _ROUND  # the nearest integer k, in the low bits (its parity in the lowest)
-    k = k_bits - _ROUND
-    r = k * -_PI[0]
-    r += u
+    np.subtract(k_bits, _ROUND, out=k)
+    r = u
+    r -= np.multiply(k, _PI[0], out=s[4])  # k*_PI[0] is exact
     if shift:
         r += shift[0]
-    if u_lo is not None:
-        r += u_lo  # also exact where r is small: u_lo has 51 bits below 2^-14
-    t = k * _PI[1]
+    if w != 1:
+        r += x  # also exact where r is small: u_lo has 51 bits below 2^-14
+    k *= _PI[1]
     if shift:
-        t -= shift[1]
-    r -= t
-    return k_bits, r
+        k -= shift[1]
+    r -= k
+    return r
 
 
-def _sin_squared32(x, w, shift=None):
-    """sin(w x + shift)^2 for float32 x with |w x| <= _REDUCE_LIMIT (no sign to track)."""
-    _, r = _reduce32(x, w, shift)
-    r *= r
-    p = m.horner(_SIN_P, r)
-    p *= p
+def _sin_poly32(x, s, w, shift=None):
+    """(r, P(r^2)) for sin(w x + shift) = (-1)^k r P(r^2), P(r^2) in s[3]; s[1] holds r^2, s[0] k + _ROUND."""
+    r = _reduce32(x, s, w, shift)
+    r2 = np.multiply(r, r, out=s[1])
+    return r, m.horner(_SIN_P, r2, out=s[3])
+
+
+def _sin32(x, s, w, shift=None):
+    """sin(w x + shift) for float32 x with |w x| <= _REDUCE_LIMIT: (-1)^k r P(r^2), the sign put on r."""
+    r, p = _sin_poly32(x, s, w, shift)
+    odd = s[0].view(np.uint64)
+    odd <<= np.uint64(63)  # the lowest bit of k (the lowest of k + 1.5*2^52) moved to the sign bit
+    np.bitwise_xor(r.view(np.uint64), odd, out=r.view(np.uint64))
     p *= r
     return p
 
 
-def _sin32(x, w, shift=None):
-    """sin(w x + shift) for float32 x with |w x| <= _REDUCE_LIMIT: (-1)^k sin(r)."""
-    k_bits, r = _reduce32(x, w, shift)
-    p = m.horner(_SIN_P, r * r)
-    p *= r
-    odd = k_bits.view(np.uint64)
-    odd <<= np.uint64(63)  # the lowest bit of k (the lowest of k + 1.5*2^52) moved to the sign bit
-    np.bitwise_xor(p.view(np.uint64), odd, out=p.view(np.uint64))
+def _sin_squared32(x, s, w, shift=None):
+    """sin(w x + shift)^2 = r^2 P(r^2)^2 for float32 x with |w x| <= _REDUCE_LIMIT (no sign to track)."""
+    _, p = _sin_poly32(x, s, w, shift)
+    p *= p
+    p *= s[1]
     return p
 
 
 def _periodic32(kernel, fallback):
-    """A float32 kernel from ``kernel(x, w)`` (valid for |w x| <= _REDUCE_LIMIT) and the float64 ``fallback(x, w)``
-    for the inputs beyond (and +-inf, NaN): rare, so they are patched afterwards."""
+    """A float32 kernel from ``kernel(x, scratch, w)`` (valid for |w x| <= _REDUCE_LIMIT) and the float64
+    ``fallback(x, w)`` for the inputs beyond (and +-inf, NaN): rare, so they are patched afterwards. Whether there are
+    any is asked once of the whole float32 array (two cheap reductions), not of every block."""
+    near = m.float32_kernel(kernel, scratch=True)
 
-    @m.float32_kernel
+    @m.float32_kernel(scratch=True)
+    def patched(x, scratch, w):
+        far = ~(np.abs(x) <= _REDUCE_LIMIT / w)
+        xf = x[far]
+        x[far] = 0.0
+        y = kernel(x, scratch, w)
+        y[far] = fallback(xf, w)
+        return y
+
     def run(x, **params):
         (w,) = params.values()
         lim = _REDUCE_LIMIT / w
-        if x.max() <= lim and x.min() >= -lim:  # False with a NaN
-            return kernel(x, w)
-        far = ~(np.abs(x) <= lim)
-        xf = x[far]
-        x[far] = 0.0
-        y = kernel(x, w)
-        y[far] = fallback(xf, w)
-        return y
+        inside = x.size and float(x.max()) <= lim and float(x.min()) >= -lim  # False with a NaN
+        return (near if inside else patched)(x, w=w)
 
     return run
 
 
-def _snake_kernel32(x, alpha):
-    y = _sin_squared32(x, alpha)
-    if alpha != 1:
-        y /= alpha
-    y += x
+def _snake_kernel32(x, s, w):
+    xs = s[5]
+    np.copyto(xs, x)  # the reduction works in x
+    y = _sin_squared32(x, s, w)
+    if w != 1:
+        y /= w
+    y += xs
     return y
 
 
-def _snake_derivative_kernel32(x, alpha):
-    y = _sin_squared32(x, alpha, (_PI2[0] / 2, _PI2[1] / 2))  # 2 sin^2(alpha x + pi/4), as in float64
+def _snake_derivative_kernel32(x, s, w):
+    y = _sin_squared32(x, s, w, (_PI2[0] / 2, _PI2[1] / 2))  # 2 sin^2(alpha x + pi/4), as in float64
     y *= 2.0
     return y
 
 
-def _sinusoid_derivative_kernel32(x, w0):
-    y = _sin32(x, w0, _PI2)  # cos(u) = sin(u + pi/2)
-    if w0 != 1:
-        y *= w0
+def _sinusoid_derivative_kernel32(x, s, w):
+    y = _sin32(x, s, w, _PI2)  # cos(u) = sin(u + pi/2)
+    if w != 1:
+        y *= w
     return y
 
 

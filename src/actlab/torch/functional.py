@@ -122,6 +122,7 @@ class TorchActivation:
         p, k = self._kparams, self.kernel
         # Built once: torch.jit.trace checks that two traces record the same function objects.
         self._fwd = lambda t: _call(k.forward, t, p)
+        self._fwd_narrow = (lambda t: _call(k.forward_narrow, t, p)) if k.forward_narrow is not None else None
         self._der = (lambda t: _call(k.derivative, t, p)) if k.derivative is not None else None
         self._mask = (lambda t: _call(k.mask, t, p)) if k.mask is not None else None
         # The kernel and its parameter values name the compiled code (actlab.torch.compiled): instances share it.
@@ -209,6 +210,9 @@ class TorchActivation:
         if k.native is not None and (not self.exact or k.native_exact):
             return self._native(x)
         compute = self._compute_dtype(x)
+        if self._fwd_narrow is not None and x.dtype != torch.float64:
+            key = None if self._key is None else (self._key, "narrow")
+            return ag.Elementwise.apply(x, self._fwd_narrow, self._der, compute, key)
         return ag.Elementwise.apply(x, self._fwd, self._der, compute, self._key, k.direct_forward)
 
     def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
