@@ -131,10 +131,11 @@ def _tanh_shrink_series32(x):
     return (t * x) * (1.0 / 3.0 - t * (2.0 / 15.0 - t * (17.0 / 315.0)))
 
 
-@m.float32_kernel
-def _tanh_shrink32(x):
-    y = x - np.tanh(x)  # +-inf - +-1 = +-inf
-    return m.patch(y, x, np.abs(x) < _TS32_CUT, _tanh_shrink_series32)
+@m.float32_kernel(scratch=True)
+def _tanh_shrink32(x, s):
+    y = np.tanh(x, out=s[0])
+    np.subtract(x, y, out=y)  # +-inf - +-1 = +-inf
+    return m.patch(y, x, np.abs(x, out=s[1]) < _TS32_CUT, _tanh_shrink_series32)
 
 
 @m.float32_kernel

@@ -210,7 +210,7 @@ class TorchActivation:
         if k.native is not None and (not self.exact or k.native_exact):
             return self._native(x)
         compute = self._compute_dtype(x)
-        if self._fwd_narrow is not None and x.dtype != torch.float64:
+        if self._fwd_narrow is not None and x.dtype != torch.float64 and ag.compiled.eligible(x):  # op by op it loses
             key = None if self._key is None else (self._key, "narrow")
             return ag.Elementwise.apply(x, self._fwd_narrow, self._der, compute, key)
         return ag.Elementwise.apply(x, self._fwd, self._der, compute, self._key, k.direct_forward)
