@@ -97,14 +97,21 @@ def _scalar(x: Tensor, v: float) -> Tensor:
     return torch.full((), v, dtype=x.dtype, device=x.device)
 
 
+def _isnan(x: Tensor) -> Tensor:
+    """torch.isnan(x) as ``x != x``: the same test, but Inductor's CPU loop vectorises the comparison, where it runs
+    isnan one element at a time inside the vector loop. Measured on 2^22 elements, 1 thread: ELU's exact backward
+    2.9 -> 1.8-2.3 ns/element, SQNL's 1.2 -> 0.85-1.1, ReGLU's 0.91-0.97 -> 0.83-0.93."""
+    return x != x
+
+
 def _step(cond: Tensor, x: Tensor) -> Tensor:
     """1.0 where cond, else 0.0, NaN where x is NaN (the catalog's derivatives propagate NaN)."""
     # where(cond, 1, 0) rather than cond.to(x.dtype): Inductor's loop converting bool to float64 is 3x slower
-    return torch.where(torch.isnan(x), x, torch.where(cond, _scalar(x, 1.0), _scalar(x, 0.0)))
+    return torch.where(_isnan(x), x, torch.where(cond, _scalar(x, 1.0), _scalar(x, 0.0)))
 
 
 # --- classic ------------------------------------------------------------------------------------------------------
-@kernel("binary_step", derivative=lambda x, threshold=0.0: torch.where(torch.isnan(x), x, torch.zeros_like(x)),
+@kernel("binary_step", derivative=lambda x, threshold=0.0: torch.where(_isnan(x), x, torch.zeros_like(x)),
         mask=lambda x, threshold=0.0: torch.zeros_like(x, dtype=torch.bool), slopes=lambda threshold=0.0: (0.0, 0.0),
         bit_default=True)  # f' = 0: memory="bit" saves nothing (measured 0.5-0.65x the Function that saves x)
 def _binary_step(x, threshold=0.0):
@@ -113,7 +120,7 @@ def _binary_step(x, threshold=0.0):
 
 # x * c is one correctly rounded op: torch's multiplication is the native kernel and already exact. (memory="bit"
 # stays available; it saves nothing either, but measured 1.4x the native multiplication.)
-@kernel("identity", derivative=lambda x, c=1.0: torch.where(torch.isnan(x), x, torch.full_like(x, 1.0) * c),
+@kernel("identity", derivative=lambda x, c=1.0: torch.where(_isnan(x), x, torch.full_like(x, 1.0) * c),
         native=lambda x, c=1.0: x * c, native_exact=True,
         mask=lambda x, c=1.0: torch.zeros_like(x, dtype=torch.bool), slopes=lambda c=1.0: (c, c))
 def _identity(x, c=1.0):
@@ -137,14 +144,14 @@ def _relu(x):
     return torch.relu(x)
 
 
-@kernel("leaky_relu", derivative=lambda x, alpha=0.01: torch.where(torch.isnan(x), x, torch.where(x > 0, 1.0, alpha)),
+@kernel("leaky_relu", derivative=lambda x, alpha=0.01: torch.where(_isnan(x), x, torch.where(x > 0, 1.0, alpha)),
         native=lambda x, alpha=0.01, inplace=False: F.leaky_relu(x, alpha, inplace), inplace=True,
         mask=lambda x, alpha=0.01: x > 0, slopes=lambda alpha=0.01: (1.0, alpha), native_exact=True)
 def _leaky_relu(x, alpha=0.01):
     return torch.where(x > 0, x, x * alpha)
 
 
-@kernel("prelu", derivative=lambda x, alpha=0.25: torch.where(torch.isnan(x), x, torch.where(x > 0, 1.0, alpha)),
+@kernel("prelu", derivative=lambda x, alpha=0.25: torch.where(_isnan(x), x, torch.where(x > 0, 1.0, alpha)),
         mask=lambda x, alpha=0.25: x > 0, slopes=lambda alpha=0.25: (1.0, alpha), exact_default=True)
 def _prelu(x, alpha=0.25):
     return torch.where(x > 0, x, x * alpha)
@@ -180,7 +187,7 @@ def _hard_tanh(x, min_val=-1.0, max_val=1.0):
         inplace=True, mask=lambda x, threshold=0.0, value=0.0: x > threshold,
         slopes=lambda threshold=0.0, value=0.0: (1.0, 0.0), native_exact=True)
 def _threshold(x, threshold=0.0, value=0.0):
-    return torch.where(x > threshold, x, torch.where(torch.isnan(x), x, _scalar(x, value)))
+    return torch.where(x > threshold, x, torch.where(_isnan(x), x, _scalar(x, value)))
 
 
 def _rrelu_slope(lower, upper):
@@ -188,7 +195,7 @@ def _rrelu_slope(lower, upper):
 
 
 @kernel("rrelu", derivative=lambda x, lower=1 / 8, upper=1 / 3: torch.where(
-            torch.isnan(x), x, torch.where(x >= 0, 1.0, _rrelu_slope(lower, upper))),
+            _isnan(x), x, torch.where(x >= 0, 1.0, _rrelu_slope(lower, upper))),
         native=lambda x, lower=1 / 8, upper=1 / 3, inplace=False: F.rrelu(x, lower, upper, False, inplace),
         inplace=True, mask=lambda x, lower=1 / 8, upper=1 / 3: x >= 0,
         slopes=lambda lower=1 / 8, upper=1 / 3: (1.0, _rrelu_slope(lower, upper)), native_exact=True)
@@ -202,7 +209,7 @@ def _elu_like(x, alpha, scale=1.0):
     return torch.where(x > 0, x * scale, torch.expm1(neg) * (alpha * scale))
 
 
-@kernel("elu", derivative=lambda x, alpha=1.0: torch.where(torch.isnan(x), x, torch.where(
+@kernel("elu", derivative=lambda x, alpha=1.0: torch.where(_isnan(x), x, torch.where(
             x > 0, 1.0, torch.exp(torch.clamp(x, max=0.0)) * alpha)),
         native=lambda x, alpha=1.0, inplace=False: F.elu(x, alpha, inplace), inplace=True)
 def _elu(x, alpha=1.0):
@@ -213,14 +220,14 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
-@kernel("selu", derivative=lambda x: torch.where(torch.isnan(x), x, torch.where(
+@kernel("selu", derivative=lambda x: torch.where(_isnan(x), x, torch.where(
             x > 0, SELU_SCALE, torch.exp(torch.clamp(x, max=0.0)) * (SELU_ALPHA * SELU_SCALE))),
         native=lambda x, inplace=False: F.selu(x, inplace), inplace=True)
 def _selu(x):
     return _elu_like(x, SELU_ALPHA, SELU_SCALE)
 
 
-@kernel("celu", derivative=lambda x, alpha=1.0: torch.where(torch.isnan(x), x, torch.where(
+@kernel("celu", derivative=lambda x, alpha=1.0: torch.where(_isnan(x), x, torch.where(
             x > 0, 1.0, torch.exp(torch.clamp(x, max=0.0) / alpha))),
         native=lambda x, alpha=1.0, inplace=False: F.celu(x, alpha, inplace), inplace=True)
 def _celu(x, alpha=1.0):
@@ -295,7 +302,7 @@ def _gelu_tanh_deriv(x):
     u2 = 2.0 * _GELU_K * (x + _GELU_C * x * x * x)
     du2 = 2.0 * _GELU_K * (1.0 + 3.0 * _GELU_C * x * x)
     d = sigmoid(u2) + x * dsigmoid(u2) * du2
-    return torch.where(torch.isnan(d) & ~torch.isnan(x), torch.where(x > 0, _scalar(x, 1.0), _scalar(x, 0.0)), d)
+    return torch.where(_isnan(d) & ~_isnan(x), torch.where(x > 0, _scalar(x, 1.0), _scalar(x, 0.0)), d)
 
 
 @kernel("gelu_tanh", derivative=_gelu_tanh_deriv, native=lambda x: F.gelu(x, approximate="tanh"))
@@ -344,7 +351,7 @@ def _hard_swish(x):
 
 
 def _nan_like(x: Tensor, d: Tensor) -> Tensor:
-    return torch.where(torch.isnan(x), x, d)
+    return torch.where(_isnan(x), x, d)
 
 
 def _hard_mish_deriv(x):
