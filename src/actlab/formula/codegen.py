@@ -381,7 +381,7 @@ class TorchFunction:
         y = self._fn(xv, params)
         if not torch.is_tensor(y) or y.shape != xv.shape:
             y = (y if torch.is_tensor(y) else torch.tensor(float(y), dtype=xv.dtype)) + torch.zeros_like(xv)
-        return torch.where(torch.isnan(xv), xv, y)
+        return torch.where(xv != xv, xv, y)  # NaN in, NaN out (x != x: a comparison Inductor vectorises; isnan not)
 
 
 def torch_functions(spec) -> tuple[TorchFunction, TorchFunction]:
