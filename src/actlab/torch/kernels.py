@@ -43,12 +43,13 @@ class Kernel:
     bit_default: bool = False  # memory="bit" within 1.2x of native -> the default
     native_exact: bool = False  # the native float32 kernel already meets 1 ULP / 2 ULP: exact mode uses it
     # The forward is one torch op whose own kernel beats a compiled loop (measured): the fused Function calls it on
-    # the whole tensor, and only its backward is compiled. arctan: torch.atan uses MKL's VML, 2.6x Inductor's loop.
+    # the whole tensor, and only its backward is compiled. arctan (float64 input, or not compiled): torch.atan uses
+    # MKL's VML, 2.6x Inductor's loop.
     direct_forward: bool = False
     # A forward for inputs narrower than float64 (float32, float16, bfloat16) where the pass is compiled: computed in
     # float64 inside from basic operations only, accurate to 2^-43 relative (so exact once rounded) without a float64
-    # library call. arctan: a polynomial loop measured 1.6-1.9x faster than torch.atan (op by op, chunked, it is
-    # slower). float64 inputs keep ``forward``.
+    # library call. arctan: a polynomial loop measured 1.25-2.2x faster than torch.atan (op by op, chunked, it
+    # is slower). float64 inputs keep ``forward``.
     forward_narrow: Callable[..., Tensor] | None = None
     # Gated kinds: (the elementwise kernel of the gate, the half it acts on): y = gate(h[i]) * h[1 - i] for the
     # halves h of x. actlab's Gated Function uses it where its passes compile (saves only x, one loop per pass);
