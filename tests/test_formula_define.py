@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import mpmath
 import numpy as np
@@ -13,6 +12,8 @@ import actlab
 from actlab.errors import FormulaError, RegistrationError
 from actlab.formula import FormulaWarning, define, definition, undefine
 from actlab.formula.codegen import MpmathFunction
+
+from _formula_helpers import defined_formulas
 
 FORMULAS = {
     "t_swish_beta": ("x * sigmoid(beta * x)", {"beta": 1.5}),
@@ -28,13 +29,8 @@ FORMULAS = {
 
 @pytest.fixture(scope="module")
 def defined():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FormulaWarning)
-        specs = {name: define(name, text, **params) for name, (text, params) in FORMULAS.items()}
-    yield specs
-    for name in specs:
-        if name in actlab.names():
-            undefine(name)
+    with defined_formulas(FORMULAS) as specs:
+        yield specs
 
 
 def _mp_derivative(name: str, params: dict, xv: float) -> float:

@@ -3,17 +3,17 @@ with ITE (if-then-else between conditions). The generated NumPy, torch and mpmat
 
 from __future__ import annotations
 
-import warnings
-
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
 
 import actlab
-from actlab.formula import FormulaWarning, define, definition, undefine
+from actlab.formula import definition
 from actlab.formula.codegen import MpmathFunction, NumpyFunction, TorchFunction
 from actlab.formula.primitives import x
+
+from _formula_helpers import defined_formulas
 
 NESTED = {
     "t_nest_minmax_sig": ("min(max(x, 0), sigmoid(x))", {}),
@@ -29,13 +29,8 @@ POINTS = (-7.5, -3.3, -1.5, -0.7, -0.2, -0.01, 0.013, 0.3, 0.8, 1.7, 2.6, 6.1)
 
 @pytest.fixture(scope="module")
 def nested():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FormulaWarning)
-        specs = {name: define(name, text, **params) for name, (text, params) in NESTED.items()}
-    yield specs
-    for name in specs:
-        if name in actlab.names():
-            undefine(name)
+    with defined_formulas(NESTED) as specs:
+        yield specs
 
 
 def _away_from_kinks(name: str) -> np.ndarray:
