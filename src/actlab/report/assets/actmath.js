@@ -1,4 +1,4 @@
-/* actlab lab: the special functions the generated activation code calls as A.name(...).
+/* actlab lab: the special functions and stable primitives the generated activation code calls as A.name(...).
    JavaScript's Math has no erf; this one is accurate to about 1e-13 (a Taylor series near 0, a continued fraction
    for erfc in the tails), enough to match NumPy on a plot and in the browser test. */
 (function (global) {
@@ -45,8 +45,21 @@
     return 1 - erfSeries(x);
   }
 
+  // The stable primitives of actlab.formula.primitives, as actlab.catalog._math evaluates them.
+  function sigmoid(u) {
+    if (u >= 0) return 1 / (1 + Math.exp(-u));
+    var e = Math.exp(u);  // u < 0: exp(u) cannot overflow, and 1 - s never cancels
+    return e / (1 + e);
+  }
+
+  function softplus(u) {
+    return Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
+  }
+
   global.A = {
     erf: erf,
+    sigmoid: sigmoid,
+    softplus: softplus,
     erfc: erfc,
     heaviside: function (u, h0) { return u > 0 ? 1 : (u < 0 ? 0 : (h0 === undefined ? 0.5 : h0)); },
     delta: function (u) { return 0; },  // the Dirac delta is zero away from a single point

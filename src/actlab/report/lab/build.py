@@ -14,13 +14,13 @@ from typing import Callable
 from actlab.errors import ActlabError
 from actlab.report.lab import catalog_data, sources
 from actlab.report.lab.pages import (catalog, choose, compare, diagnose, experiments, home, leaderboard,
-                                     search)
+                                     playground, search)
 from actlab.report.lab.site import Site
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-ASSET_FILES = ("actmath.js", "plot.js", "lab.js", "lab.css", "favicon.svg")
+ASSET_FILES = ("actmath.js", "plot.js", "lab.js", "lab.css", "favicon.svg", "playground.js", "playground.css")
 MARKER = ".actlab-lab"  # marks a directory the lab owns, so a rebuild may clear it
-PAGES = (home, catalog, compare, experiments, leaderboard, search, choose, diagnose)
+PAGES = (home, catalog, compare, experiments, leaderboard, search, choose, diagnose, playground)
 
 # Share of the progress bar per stage (the catalog's SymPy work and the accuracy table dominate).
 _WEIGHTS = {"catalog": 0.45, "accuracy": 0.30, "experiments": 0.12, "leaderboard": 0.02, "search": 0.01,

@@ -16,6 +16,7 @@ NAV = (
     ("search.html", "Search"),
     ("choose.html", "Choose"),
     ("diagnose.html", "Diagnose"),
+    ("playground.html", "Playground"),
 )
 
 
