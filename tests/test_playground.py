@@ -25,8 +25,26 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 XS = np.linspace(-6, 6, 200)
 
 
+USER_FORMULA = ("pg_user_act", "x*tanh(log(1 + exp(a*x)))", {"a": 1.5})
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def user_formula():
+    """A formula defined as with `actlab define`, present while the page is built and checked."""
+    import warnings
+
+    from actlab.formula import define, undefine
+
+    name, text, params = USER_FORMULA
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the stable-rewrite notice (log(1+exp) -> softplus) is expected
+        define(name, text, **params)
+    yield name
+    undefine(name)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, user_formula) -> Path:
     """The playground page as the lab build writes it (page, generated data file, assets)."""
     import importlib
 
@@ -84,12 +102,18 @@ def visit(browser, site):
     v.close()
 
 
-def test_activations_list_every_elementwise_activation(visit):
-    assert sorted(visit.js("() => window.actlabPlayground.activations")) == sorted(actlab.names(kind="elementwise"))
+def test_activations_list_every_elementwise_activation_and_the_user_formula(visit, user_formula):
+    listed = visit.js("() => window.actlabPlayground.activations")
+    catalog = [n for n in actlab.names(kind="elementwise") if actlab.spec(n).source == "catalog"]
+    assert set(catalog) <= set(listed) and user_formula in listed
+    group = visit.js("""(n) => document.querySelector(`#pg-activation option[value="${n}"]`).parentNode.label""",
+                     user_formula)
+    assert group.startswith("your formulas")
 
 
-def test_kernels_agree_with_numpy_for_every_activation(visit):
+def test_kernels_agree_with_numpy_for_every_activation(visit, user_formula):
     names = actlab.names(kind="elementwise")
+    assert user_formula in names
     got = visit.js("""([names, xs]) => { const P = window.actlabPlayground; const out = {};
         for (const n of names) out[n] = [P.f(n, xs), P.df(n, xs)]; return out; }""", [names, XS.tolist()])
     for name in names:
@@ -223,8 +247,8 @@ def test_speed_and_frame_rate(visit):
 def test_screenshots_and_layout(browser, site, width, height):
     v = Visit(browser, site / "playground.html", width, height)
     v.js("""() => { const P = window.actlabPlayground;
-        P.config({activation: 'tanh', dataset: 'spiral', layers: [8, 8, 4], lr: 0.03,
-                  features: ['x', 'y', 'x2', 'y2', 'sinx', 'siny'], seed: 3}); P.step(1500); }""")
+        P.config({activation: 'tanh', dataset: 'spiral', layers: [8, 8, 4], lr: 0.1,
+                  features: ['x', 'y', 'x2', 'y2', 'sinx', 'siny'], seed: 3}); P.step(4000); }""")
     overflow = v.js("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at width {width}"
     boxes = v.js("""() => ['.pg-controls', '.pg-net', '.pg-out'].map(s => {
@@ -235,6 +259,7 @@ def test_screenshots_and_layout(browser, site, width, height):
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], f"panels overlap: {a} {b}"
     ARTIFACTS.mkdir(exist_ok=True)
     v.page.screenshot(path=str(ARTIFACTS / f"playground_{width}x{height}.png"), full_page=False)
+    v.page.screenshot(path=str(ARTIFACTS / f"playground_{width}x{height}_full.png"), full_page=True)
     v.close()
 
 
@@ -244,15 +269,16 @@ def test_kernel_pair_prints_stable_primitives():
     assert "A.softplus(x)" in f and "A.sigmoid(x)" in df and "Math.exp" not in f + df
 
 
-def test_user_formulas_are_exported():
-    from actlab.formula import define, undefine
+def test_user_formulas_are_exported_with_their_parameters(user_formula):
+    found, skipped = playground_data.kernels()
+    mine = [k for k in found if k.name == user_formula]
+    assert mine and mine[0].source == "user" and not skipped
+    assert [s.name for s in mine[0].sliders] == ["a"]
+    assert "A.softplus" in mine[0].js_f  # the stable rewrite reached the JavaScript
 
-    define("pg_test_act", "x*sigmoid(beta*x) + log(1 + exp(x))", beta=1.5)
-    try:
-        found, skipped = playground_data.kernels()
-        mine = [k for k in found if k.name == "pg_test_act"]
-        assert mine and mine[0].source == "user" and not skipped
-        assert [s.name for s in mine[0].sliders] == ["beta"]
-        assert "A.softplus" in mine[0].js_f
-    finally:
-        undefine("pg_test_act")
+
+def test_a_user_formula_trains(visit, user_formula):
+    r = visit.js("""(n) => { const P = window.actlabPlayground;
+        P.config({activation: n, params: {a: 1}, dataset: 'circle', layers: [8], seed: 5});
+        const before = P.state().loss; P.step(1000); return [before, P.state().testLoss]; }""", user_formula)
+    assert r[1] < 0.5 * r[0], r

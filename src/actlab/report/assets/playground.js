@@ -21,7 +21,7 @@
   DATA.activations.forEach(function (a) { META[a.name] = a; });
   var NAMES = DATA.activations.map(function (a) { return a.name; });
 
-  var N_POINTS = 500, SAT = 0.01, GRID = 40, DOMAIN = 6;
+  var N_POINTS = 500, SAT = 0.01, GRID = 40, DOMAIN = 6, HISTORY_EVERY = 25;
   var DATASETS = ["circle", "xor", "gauss", "spiral", "plane", "multigauss"];
   // Inputs scaled to about [-1, 1] (the plane is [-6, 6]^2): standardised inputs, as the seeds recommend.
   var FEATURES = {
@@ -270,12 +270,20 @@
 
   function step(n) {
     n = n === undefined ? 1 : n;
-    for (var i = 0; i < n; i++) trainBatch();
-    S.loss = lossOn(S.train); S.testLoss = lossOn(S.test);
-    S.history.push([S.steps, S.loss, S.testLoss]);
-    if (S.history.length > 2000) S.history = S.history.filter(function (h, i) { return i % 2 === 0; });
+    for (var i = 0; i < n; i++) {
+      trainBatch();
+      if (S.steps % HISTORY_EVERY === 0 && i < n - 1) record();  // the loss curve keeps its shape in long calls
+    }
+    record();
     S.diag = null;
     return S.loss;
+  }
+
+  function record() {
+    S.loss = lossOn(S.train); S.testLoss = lossOn(S.test);
+    var h = S.history;
+    if (h[h.length - 1][0] !== S.steps) h.push([S.steps, S.loss, S.testLoss]);
+    if (h.length > 1000) S.history = h.filter(function (r, k) { return k % 2 === 0 || k === h.length - 1; });
   }
 
   /* Per hidden layer over the training set: dead and saturated fractions and mean output (Monitor's definitions). */
@@ -474,13 +482,13 @@
     if (!canvas) return;
     var net = S.net, sizes = net.sizes, cols = sizes.length;
     var width = canvas.clientWidth || 600, maxUnits = Math.max.apply(null, sizes);
-    var colW = width / cols, box = Math.max(14, Math.min(40, colW * 0.42, 520 / maxUnits - 6));
+    var pad = 40, colW = (width - pad) / cols, box = Math.max(14, Math.min(40, colW * 0.42, 520 / maxUnits - 6));
     var gap = Math.max(4, box * 0.25), height = maxUnits * (box + gap) + 28;
     var fit = fitCanvas(canvas, height), ctx = fit.ctx;
     ctx.clearRect(0, 0, fit.w, fit.h);
     function pos(l, j) {
       var n = sizes[l], top = 22 + (maxUnits - n) * (box + gap) / 2;
-      return [colW * (l + 0.5) - box / 2, top + j * (box + gap)];
+      return [pad + colW * (l + 0.5) - box / 2, top + j * (box + gap)];
     }
     var l, j, i, maxW = 0;
     for (l = 0; l < net.L; l++) for (i = 0; i < net.W[l].length; i++) maxW = Math.max(maxW, Math.abs(net.W[l][i]));
@@ -500,8 +508,9 @@
     ctx.imageSmoothingEnabled = true;
     ctx.font = "12px system-ui, sans-serif"; ctx.fillStyle = "#1d2330"; ctx.textAlign = "center";
     for (l = 0; l < cols; l++) {
-      var label = l === 0 ? "inputs" : (l === cols - 1 ? "output" : "layer " + l);
-      ctx.fillText(label, colW * (l + 0.5), 13);
+      var narrow = colW < 75;  // phone width: short column titles that cannot overlap
+      var label = l === 0 ? (narrow ? "in" : "inputs") : (l === cols - 1 ? (narrow ? "out" : "output") : (narrow ? "L" : "layer ") + l);
+      ctx.fillText(label, pad + colW * (l + 0.5), 13);
       for (j = 0; j < sizes[l]; j++) {
         var pj = pos(l, j), vals = grid[l][j];
         ctx.drawImage(mapToScratch(vals, l === 0 || l === cols - 1 ? 1 : scaleOf(vals)),
@@ -579,7 +588,7 @@
     var body = document.querySelector("#pg-diag tbody");
     if (!body) return;
     body.innerHTML = diag.map(function (d, l) {
-      return "<tr><td>layer " + (l + 1) + " (" + d.units.length + ")</td><td class=\"num" + (d.dead > 0.3 ? " pg-bad" : "") + "\">" +
+      return "<tr><td>" + (l + 1) + " (" + d.units.length + ")</td><td class=\"num" + (d.dead > 0.3 ? " pg-bad" : "") + "\">" +
         pct(d.dead) + "</td><td class=\"num" + (d.saturated > 0.5 ? " pg-bad" : "") + "\">" + pct(d.saturated) +
         "</td><td class=\"num\">" + fmt(d.mean) + "</td><td class=\"num\">" + fmt(d.gradNorm) + "</td></tr>";
     }).join("");

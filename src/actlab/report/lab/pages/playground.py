@@ -68,7 +68,7 @@ stop learning, a linear network collapse &mdash; then click the cure.</p>
   <h2>Data</h2>
   <div class="pg-datasets" role="group" aria-label="Dataset">{datasets}</div>
   <label class="pg-range">Noise <input type="range" id="pg-noise" min="0" max="50" step="5" value="0"><output for="pg-noise"></output></label>
-  <label class="pg-range">Training share % <input type="range" id="pg-ratio" min="10" max="90" step="10" value="50"><output for="pg-ratio"></output></label>
+  <label class="pg-range">Train % <input type="range" id="pg-ratio" min="10" max="90" step="10" value="50"><output for="pg-ratio"></output></label>
   <label class="pg-range">Batch size <input type="range" id="pg-batch" min="1" max="30" step="1" value="10"><output for="pg-batch"></output></label>
   <fieldset class="pg-features"><legend>Input features</legend>{features}</fieldset>
   <h2>Network</h2>
@@ -93,7 +93,7 @@ stop learning, a linear network collapse &mdash; then click the cure.</p>
   <p class="pg-legend pg-small"><span class="pg-key pg-neg"></span> negative <span class="pg-key pg-pos"></span> positive
   &middot; <span class="pg-key pg-dead"></span> dead unit (f&prime; = 0 on every training point)</p>
   <h2>Diagnostics <span class="muted pg-small">per hidden layer, over the training set</span></h2>
-  <div class="table-wrap pg-diag-wrap"><table class="data" id="pg-diag"><thead><tr><th>layer</th><th>dead</th>
+  <div class="table-wrap pg-diag-wrap"><table class="data" id="pg-diag"><thead><tr><th>layer (units)</th><th>dead</th>
   <th>saturated</th><th>mean</th><th>grad norm</th></tr></thead><tbody></tbody></table></div>
   <ul id="pg-warnings" class="pg-warnings" aria-live="polite"></ul>
 </section>
