@@ -172,6 +172,22 @@ def test_dying_scenario_and_its_cure(visit):
     assert "lr=0.03" in visit.page.url
 
 
+def test_sigmoid_stack_scenario_shows_vanishing_gradients_and_relu_cures_it(visit):
+    page = visit.page
+    page.get_by_role("button", name="Sigmoid stack: vanishing gradients").click()
+    page.get_by_role("button", name="Pause").click()
+    visit.js("() => { window.actlabPlayground.reset(); window.actlabPlayground.step(500); }")
+    grads = [layer["gradNorm"] for layer in visit.js("() => window.actlabPlayground.state().layers")]
+    assert len(grads) == 6 and grads[0] < grads[-1] / 100, grads  # the first layer gets almost nothing
+    page.wait_for_selector("#pg-warnings li")
+    assert "vanishing gradients" in page.inner_text("#pg-warnings")
+    page.get_by_role("button", name="Cure: ReLU with He initialisation").click()
+    page.get_by_role("button", name="Pause").click()
+    visit.js("() => { window.actlabPlayground.reset(); window.actlabPlayground.step(500); }")
+    cured = [layer["gradNorm"] for layer in visit.js("() => window.actlabPlayground.state().layers")]
+    assert cured[0] > cured[-1] / 10, cured
+
+
 def test_identity_network_cannot_fit_xor(visit):
     r = visit.js("""() => { const P = window.actlabPlayground;
         P.config({activation: 'identity', dataset: 'xor', layers: [8, 8, 8], seed: 3});
@@ -224,6 +240,12 @@ def test_controls_are_keyboard_operable(visit):
     page.focus("#pg-layer-add")
     page.keyboard.press("Enter")
     assert visit.js("() => document.querySelectorAll('#pg-widths input').length") == 3
+    visit.js("() => window.actlabPlayground.config({activation: 'elu'})")
+    page.focus("#pg-params input[name=alpha]")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # the slider keeps the focus after the first change rebuilt the network
+    assert visit.js("() => document.activeElement.name") == "alpha"
+    assert "params=alpha:" in page.url and "alpha:1&" not in page.url + "&"
 
 
 def test_speed_and_frame_rate(visit):

@@ -683,9 +683,9 @@
   function syncControls() {
     if (!byId("pg-activation")) return;
     byId("pg-activation").value = cfg.activation;
-    byId("pg-lr").value = String(cfg.lr);
+    selectValue("pg-lr", cfg.lr);
     byId("pg-reg").value = cfg.reg;
-    byId("pg-regrate").value = String(cfg.regRate);
+    selectValue("pg-regrate", cfg.regRate);
     byId("pg-init").value = cfg.init;
     byId("pg-seed").value = String(cfg.seed);
     [["pg-noise", cfg.noise], ["pg-ratio", cfg.ratio], ["pg-batch", cfg.batch]].forEach(function (r) {
@@ -698,31 +698,50 @@
     document.querySelectorAll("input[name=feature]").forEach(function (c) { c.checked = cfg.features.indexOf(c.value) >= 0; });
     var meta = META[cfg.activation];
     setText("pg-act-summary", meta ? meta.summary : "");
+    // Rebuilt only when their number changes, so a slider or box being operated from the keyboard keeps its focus.
     var params = byId("pg-params"), current = Object.assign(defaults(cfg.activation), cfg.params);
-    params.innerHTML = "";
-    (meta ? meta.params : []).forEach(function (q) {
-      var lab = document.createElement("label"), inp = document.createElement("input"), out = document.createElement("output");
-      lab.className = "pg-range";
-      lab.appendChild(document.createTextNode(q.name + " "));
-      inp.type = "range"; inp.min = q.low; inp.max = q.high; inp.step = q.step; inp.value = current[q.name];
-      inp.setAttribute("aria-label", "parameter " + q.name + (q.doc ? ": " + q.doc : ""));
-      out.textContent = fmt(current[q.name]);
-      inp.addEventListener("input", function () { out.textContent = fmt(Number(inp.value)); });
-      inp.addEventListener("change", function () { var o = {}; o[q.name] = Number(inp.value); configure({params: o}); });
-      lab.appendChild(inp); lab.appendChild(out); params.appendChild(lab);
+    if (params.dataset.activation !== cfg.activation) {
+      params.dataset.activation = cfg.activation;
+      params.innerHTML = "";
+      (meta ? meta.params : []).forEach(function (q) {
+        var lab = document.createElement("label"), inp = document.createElement("input"), out = document.createElement("output");
+        lab.className = "pg-range";
+        lab.appendChild(document.createTextNode(q.name + " "));
+        inp.type = "range"; inp.min = q.low; inp.max = q.high; inp.step = q.step; inp.name = q.name;
+        inp.setAttribute("aria-label", "parameter " + q.name + (q.doc ? ": " + q.doc : ""));
+        inp.addEventListener("input", function () { out.textContent = fmt(Number(inp.value)); });
+        inp.addEventListener("change", function () { var o = {}; o[q.name] = Number(inp.value); configure({params: o}); });
+        lab.appendChild(inp); lab.appendChild(out); params.appendChild(lab);
+      });
+    }
+    params.querySelectorAll("input").forEach(function (inp) {
+      inp.value = current[inp.name];
+      inp.parentNode.querySelector("output").textContent = fmt(current[inp.name]);
     });
     var widths = byId("pg-widths");
-    widths.innerHTML = "";
-    cfg.layers.forEach(function (w, k) {
-      var inp = document.createElement("input");
-      inp.type = "number"; inp.min = 1; inp.max = 16; inp.value = w;
-      inp.setAttribute("aria-label", "neurons in hidden layer " + (k + 1));
-      inp.addEventListener("change", function () {
-        var v = clamp(Math.round(Number(inp.value)) || 1, 1, 16), layers = cfg.layers.slice();
-        layers[k] = v; configure({layers: layers});
+    if (widths.children.length !== cfg.layers.length) {
+      widths.innerHTML = "";
+      cfg.layers.forEach(function (w, k) {
+        var inp = document.createElement("input");
+        inp.type = "number"; inp.min = 1; inp.max = 16;
+        inp.setAttribute("aria-label", "neurons in hidden layer " + (k + 1));
+        inp.addEventListener("change", function () {
+          var layers = cfg.layers.slice();
+          layers[k] = clamp(Math.round(Number(inp.value)) || 1, 1, 16);
+          configure({layers: layers});
+        });
+        widths.appendChild(inp);
       });
-      widths.appendChild(inp);
-    });
+    }
+    Array.prototype.forEach.call(widths.children, function (inp, k) { inp.value = String(cfg.layers[k]); });
+  }
+
+  function selectValue(id, value) {  // a value set through config() that the list lacks is added to it
+    var sel = byId(id), v = String(value);
+    if (!Array.prototype.some.call(sel.options, function (o) { return o.value === v; })) {
+      var o = document.createElement("option"); o.value = o.textContent = v; sel.appendChild(o);
+    }
+    sel.value = v;
   }
 
   function initControls() {
