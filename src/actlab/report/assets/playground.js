@@ -618,11 +618,18 @@
   function setText(id, text) { var el = document.getElementById(id); if (el) el.textContent = text; }
 
   /* ---- play loop ------------------------------------------------------------------------------------------ */
-  var playing = false;
+  var playing = false, frameMs = [];
   function frame() {
     if (!playing) return;
+    var t0 = global.performance.now();
     step(Number((document.getElementById("pg-speed") || {value: 10}).value));
     redraw();
+    // The page's own work per frame (training + full redraw), kept for the speed check: on a loaded machine the
+    // browser may deliver fewer animation frames than the page could draw.
+    frameMs.push(global.performance.now() - t0);
+    if (frameMs.length > 120) frameMs.shift();
+    var sorted = frameMs.slice().sort(function (a, b) { return a - b; });
+    document.getElementById("pg-surface").dataset.frameMs = sorted[sorted.length >> 1].toFixed(2);
     global.requestAnimationFrame(frame);
   }
   function setPlaying(on) {
