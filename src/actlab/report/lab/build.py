@@ -18,7 +18,8 @@ from actlab.report.lab.pages import (catalog, choose, compare, diagnose, experim
 from actlab.report.lab.site import Site
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-ASSET_FILES = ("actmath.js", "plot.js", "lab.js", "lab.css", "favicon.svg", "playground.js", "playground.css")
+ASSET_FILES = ("actmath.js", "plot.js", "lab.js", "lab.css", "favicon.svg", "playground-train.js", "playground.js",
+               "playground.css")
 MARKER = ".actlab-lab"  # marks a directory the lab owns, so a rebuild may clear it
 PAGES = (home, catalog, compare, experiments, leaderboard, search, choose, diagnose, playground)
 

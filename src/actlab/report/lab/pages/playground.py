@@ -1,6 +1,7 @@
 """playground.html: a small network trained live in the browser with any elementwise activation of the registry.
 
-The page is static HTML and plain JavaScript (``assets/playground.js``); the activations' f and f' come from
+The page is static HTML and plain JavaScript (``assets/playground-train.js``: data, network, training, diagnostics;
+``assets/playground.js``: controls, drawing, URL, the test API); the activations' f and f' come from
 ``data/playground.js``, generated at build time from the SymPy formulas (see ``playground_data``).
 """
 
@@ -114,6 +115,7 @@ stop learning, a linear network collapse &mdash; then click the cure.</p>
 </div>
 <link rel="stylesheet" href="assets/playground.css">
 <script src="data/playground.js"></script>
+<script src="assets/playground-train.js"></script>
 <script src="assets/playground.js"></script>
 """
 
