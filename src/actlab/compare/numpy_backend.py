@@ -66,14 +66,16 @@ def _train_protocol(nn, config: dict[str, Any], data, val) -> dict[str, Any]:
     from actlab.compare.early_stopping import BestEpoch
 
     model, loss, n_out = _network(nn, config, data)
-    X_val = np.asarray(val.X, dtype=model.dtype)
-    Y_val = loss.target(val.y, n_out, model.dtype)
     best = BestEpoch(config.get("patience"))
     val_scores: list[float | None] = []
+    callback = None
+    if val is not None:  # without one (a refit on the whole training split) the run trains its epochs, no stopping
+        X_val = np.asarray(val.X, dtype=model.dtype)
+        Y_val = loss.target(val.y, n_out, model.dtype)
 
-    def callback(epoch, history, model):
-        val_scores.append(_finite(nn.evaluate(model, X_val, Y_val, loss)[1]))
-        return best.update(val_scores[-1], model.state)
+        def callback(epoch, history, model):
+            val_scores.append(_finite(nn.evaluate(model, X_val, Y_val, loss)[1]))
+            return best.update(val_scores[-1], model.state)
 
     start = time.perf_counter()
     history = nn.fit(model, data.X_train, data.y_train, loss, _optimizer(nn, config["optimizer"], config["lr"]),
@@ -85,7 +87,7 @@ def _train_protocol(nn, config: dict[str, Any], data, val) -> dict[str, Any]:
         curve["val_score"].append(None)
     if best.state is not None:
         model.load_state(best.state)
-    usable = best.state is not None
+    usable = best.state is not None or (val is None and not history.diverged)
     probe = _probe(nn, model, loss, data, config) if usable else {}
     return {"curve": curve, "diverged": history.diverged, "bad_loss": history.loss[-1] if history.diverged else None,
             "train_time": train_time, "probe": probe, "best_epoch": best.epoch or None,

@@ -125,6 +125,7 @@ class Plan:
     patience: int | None = None
     phase: str | None = None
     data_seed: int | None = None
+    refit: bool = False  # an evaluation run retrains on the whole training split for its best validation epoch
     _configs: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self) -> "Plan":
@@ -233,6 +234,8 @@ class Plan:
                             cfg["val_fraction"] = self.val_fraction
                         if self.phase is not None:
                             cfg.update(phase=self.phase, patience=self.patience, data_seed=self.data_seed)
+                            if self.phase == "eval" and self.refit:
+                                cfg["refit"] = True
                         cfg["key"] = run_key(cfg)
                         out.append(cfg)
             self._configs = out

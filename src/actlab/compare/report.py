@@ -177,3 +177,115 @@ def _save(fig, stem: Path) -> list[Path]:
     fig.savefig(paths[0], dpi=120)
     fig.savefig(paths[1])
     return paths
+
+
+# --- the tuning protocol ----------------------------------------------------------------------------------------
+
+def _score_text(value: float | None, lm: bool, digits: int = 3) -> str:
+    """A score as printed: language-model scores are minus nats/char, shown as nats/char (lower is better)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{-value:.{digits}f}" if lm else f"{value:.{digits}f}"
+
+
+def protocol_table(result, title: str | None = None):
+    """The protocol's table: rank and ★ by validation score, the chosen learning rate (⚠ when it is at the edge of
+    everything tried), validation and test (mean ± std [95% CI]), Δ vs baseline on validation with Holm's p, the
+    budget verdict, the best epoch and the cost."""
+    from rich.table import Table
+
+    lm = result.settings.get("model", "").startswith("transformer")
+    unit = " nats/char" if lm else ""
+    t = Table(title=title, title_justify="left", header_style="bold")
+    for name, justify in (("dataset", "left"), ("#", "right"), ("", "left"), ("activation", "left"),
+                          ("chosen lr", "right"), (f"val{unit}", "right"), ("val 95% CI", "right"),
+                          (f"test{unit}", "right"), ("test 95% CI", "right"), ("Δ val vs base", "right"),
+                          ("p (Holm)", "right"), ("", "left"), ("budgets", "left"), ("best epoch", "right"),
+                          ("time/run s", "right"), ("runs", "right")):
+        t.add_column(name, justify=justify, no_wrap=True)
+    choices = {(c.dataset, c.activation): c for c in result.choices}
+    for r in result.rows:
+        c = choices.get((r.dataset, r.activation))
+        lr = "—" if c is None else f"{c.lr:.2g}" + (" [red]⚠ edge[/]" if c.at_edge else
+                                                      " (ext.)" if c.edge else "")
+        v, ts, vb = r.metrics[result.score], r.metrics["final_score"], r.vs_baseline
+        ci = (lambda s: f"[{_score_text(s.ci_high, lm)}, {_score_text(s.ci_low, lm)}]") if lm else \
+            (lambda s: f"[{_score_text(s.ci_low, lm)}, {_score_text(s.ci_high, lm)}]")
+        verdict = {"+": "[green]▲ better[/]", "-": "[red]▼ worse[/]", "base": "[dim]baseline[/]"}.get(r.mark, "")
+        budget = result.budgets.get(r.dataset, {}).get("verdict_by_activation", {}).get(r.activation, "")
+        runs = f"{r.done}/{r.runs}" + (f" [red]{r.diverged} div[/]" if r.diverged else "") + \
+            (f" [red]{r.failed} failed[/]" if r.failed else "")
+        diff = "" if vb is None or vb.mean_diff is None or not math.isfinite(vb.mean_diff) else \
+            f"{(-vb.mean_diff if lm else vb.mean_diff):+.3f}"
+        t.add_row(r.dataset, str(r.rank), "[bold yellow]★[/]" if r.tied_best else "", r.activation, lr,
+                  f"{_score_text(v.mean, lm)} ± {_fmt(v.std)}", ci(v), f"{_score_text(ts.mean, lm)} ± {_fmt(ts.std)}",
+                  ci(ts), diff, _p(r.p_holm) if vb else "", verdict,
+                  {"winner": "[bold green]winner[/]", "tied": "tied"}.get(budget, ""),
+                  _fmt(_mean_metric(result, r, "best_val_epoch"), 1), _fmt(r.metrics["train_time"].mean, 1), runs)
+    return t
+
+
+def _mean_metric(result, row, name: str) -> float | None:
+    vals = [e[k] for e in result.per_seed(row.activation, row.dataset)
+            for k in ("best_epoch",) if name == "best_val_epoch" and e[k] is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def budget_table(result, dataset: str):
+    """The budget-sensitivity block of one dataset: the ranking at each budget (top group in bold), Kendall's tau
+    between the rankings and the verdict."""
+    from rich.table import Table
+
+    block = result.budgets[dataset]
+    t = Table(title=f"{dataset}: ranking by validation score at three budgets (bold: the top group, not "
+              "significantly below the first)", title_justify="left", header_style="bold")
+    t.add_column("budget", no_wrap=True)
+    t.add_column("epochs", justify="right")
+    t.add_column("ranking (best first)")
+    for level in block["levels"]:
+        top = set(level["top_group"])
+        t.add_row(f"{level['fraction'] * 100:g}%", str(level["epochs"]),
+                  ", ".join(f"[bold]{a}[/]" if a in top else a for a in level["ranking"]))
+    taus = ", ".join(f"{k}: {_fmt(v, 2)}" for k, v in block["kendall_tau"].items())
+    top = ", ".join(block["top_at_every_budget"])
+    verdict = {"winner": f"winner: {top} (alone in the top group at every budget)",
+               "tied": f"tied: {top} (in the top group at every budget; differences within noise)",
+               "unstable": "no winner: the top group changes with the budget"}[block["verdict"]]
+    t.caption = f"Kendall tau {taus or '—'} · {verdict}"
+    t.caption_justify = "left"
+    return t
+
+
+def lr_figure(result, out: str | Path) -> list[Path]:
+    """Per dataset: mean validation score against the learning rate, one line per activation, the chosen rate
+    marked (the evidence of the tuning). PNG and SVG; returns the paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    lm = result.settings.get("model", "").startswith("transformer")
+    paths: list[Path] = []
+    for dataset in dict.fromkeys(c.dataset for c in result.choices):
+        fig, ax = plt.subplots(figsize=(7.5, 4.5), layout="constrained")
+        for c in (c for c in result.choices if c.dataset == dataset):
+            pts = [(lr, c.scores[lr]) for lr in c.grid if lr in c.scores and math.isfinite(c.scores[lr])]
+            if not pts:
+                continue
+            xs, ys = zip(*pts)
+            ys = [-y for y in ys] if lm else list(ys)
+            (line,) = ax.plot(xs, ys, marker="o", ms=3, lw=1.3, label=c.activation + (" ⚠ edge" if c.at_edge else ""))
+            if c.lr in c.scores and math.isfinite(c.scores[c.lr]):
+                ax.plot([c.lr], [-c.scores[c.lr] if lm else c.scores[c.lr]], marker="*", ms=12,
+                        color=line.get_color(), zorder=4)
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("validation nats/char (lower is better)" if lm else "mean validation score")
+        ax.set_title(f"{dataset}: tuning, mean over the tuning seeds (★ chosen)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        paths += _save(fig, out / f"{_safe(dataset)}-lr")
+        plt.close(fig)
+    return paths

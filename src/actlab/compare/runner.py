@@ -51,17 +51,26 @@ def _execute(config: dict[str, Any]) -> dict[str, Any]:
 
         # A protocol run's data split is drawn by its data_seed (one split for tuning and evaluation seeds alike, so a
         # tuning run never trains or validates on rows an evaluation run is tested on); its test split stays sealed.
-        data = datasets.load(config["dataset"], config.get("data_seed", config["seed"]))
+        full = datasets.load(config["dataset"], config.get("data_seed", config["seed"]))
         sealed = None
         if "phase" in config:
-            data, sealed = datasets.seal_test(data)
-        data, val = datasets.holdout(data, config.get("val_fraction", 0))
+            full, sealed = datasets.seal_test(full)
+        data, val = datasets.holdout(full, config.get("val_fraction", 0))
         backend = _backend(config["backend"])
         cpu = time.process_time()
         trained = backend(config, data, val)
         evaluate = trained.pop("evaluate", None)
         if sealed is not None and config["phase"] == "eval" and evaluate is not None:
-            trained["test_score"] = evaluate(*datasets.open_test(data, sealed))  # the one look at the test split
+            tested = data
+            if config.get("refit") and trained.get("best_epoch"):
+                # Validation chose the rate and the epoch count; the network that meets the test split trains on the
+                # whole training split (validation rows included) for that many epochs, as the seed's last run.
+                again = backend({**config, "epochs": trained["best_epoch"], "patience": None}, full, None)
+                evaluate, tested = again.pop("evaluate", None), full
+                trained["refit"] = {"epochs": trained["best_epoch"], "train_time": again["train_time"],
+                                    "diverged": again["diverged"]}
+            if evaluate is not None:
+                trained["test_score"] = evaluate(*datasets.open_test(tested, sealed))  # the one look at the test split
         trained["cpu_time"] = time.process_time() - cpu
         out["status"] = "diverged" if trained["diverged"] else "done"
         out["curve"] = trained["curve"]
@@ -126,13 +135,16 @@ def _protocol_metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[s
     """A protocol run is measured at its restored best validation epoch: ``final_val_score`` (= ``best_val_score``)
     is that epoch's validation score, ``final_score`` the one test score of an evaluation run (None in a tuning
     run), and ``epochs_to_target`` counts validation epochs. Nothing here is chosen by a test score."""
-    vals = [s for s in trained["curve"]["val_score"] if s is not None and math.isfinite(s)]
-    best_val = max(vals) if vals else None
+    curve_vals = trained["curve"]["val_score"]
+    vals = [s for s in curve_vals if s is not None and math.isfinite(s)]
+    epoch = trained.get("best_epoch")
+    best_val = curve_vals[epoch - 1] if epoch else None
     m: dict[str, Any] = {
         "final_score": trained.get("test_score"),
         "best_score": None,  # no test curve: the test split is read once, at the end
         "final_val_score": best_val, "best_val_score": best_val, "best_val_epoch": trained.get("best_epoch"),
         "stopped_early": len(trained["curve"]["loss"]) < config["epochs"] and not trained["diverged"],
+        "refit_epochs": (trained.get("refit") or {}).get("epochs"),
         **_common(trained),
     }
     target = config.get("target")

@@ -106,7 +106,8 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
         curve["test_score"] = []
     if val is not None:
         curve["val_score"] = []
-    best = BestEpoch(config.get("patience")) if sealed else None
+    # Sealed without a validation split: a refit on the whole training split, which trains its epochs.
+    best = BestEpoch(config.get("patience")) if sealed and val is not None else None
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
@@ -151,11 +152,11 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     # Like the NumPy backend: seconds of the training loop, the per-epoch test and validation evaluation included.
     train_time = time.perf_counter() - start
     out: dict[str, Any] = {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time}
-    if best is not None:
-        usable = best.state is not None
-        if usable:
+    if sealed:
+        usable = best.state is not None if best is not None else not diverged
+        if best is not None and usable:
             net.load_state_dict(best.state)
-        out["best_epoch"] = best.epoch or None
+        out["best_epoch"] = (best.epoch or None) if best is not None else None
         out["evaluate"] = _evaluator(net, data.task) if usable else None
         out["probe"] = _probe(net, config, X, y, loss_fn) if usable else {}
     else:
