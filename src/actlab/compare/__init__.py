@@ -1,5 +1,9 @@
 """The comparison harness: which activation wins on a task, with seeds, confidence intervals and a run store.
 
+The fair way to ask is :func:`run_protocol` (:mod:`actlab.compare.protocol`): the learning rate tuned per activation
+on validation, evaluation seeds disjoint from the tuning seeds, early stopping, ranking on validation, test read once.
+``run(Plan(...))`` below is the single-recipe sweep it is built on (one learning rate for every activation).
+
 >>> from actlab.compare import Plan, run                                      # doctest: +SKIP
 >>> results = run(Plan(["relu", "gelu", "tanh"], ["iris"], seeds=5, epochs=20, store="runs.sqlite"))
 >>> print(results.to_csv())
@@ -21,11 +25,12 @@ from typing import Any
 
 from actlab.compare.harness import Progress, execute_plan, prepare
 from actlab.compare.plan import RANK_BY, CsvData, Model, Plan, PlanError, run_key
+from actlab.compare.protocol import ProtocolResult, Tuning, run_protocol
 from actlab.compare.stats import Row, paired_test, summarize_runs
 from actlab.compare.store import Store
 
-__all__ = ["CsvData", "Model", "Plan", "PlanError", "Progress", "Results", "Row", "Store", "paired_test", "prepare",
-           "run", "run_key", "summarize"]
+__all__ = ["CsvData", "Model", "Plan", "PlanError", "Progress", "ProtocolResult", "Results", "Row", "Store", "Tuning",
+           "paired_test", "prepare", "run", "run_key", "run_protocol", "summarize"]
 
 
 @dataclass

@@ -58,6 +58,10 @@ DEFAULT_VAL_FRACTION = 0.2
 DEFAULT_TUNING_SEEDS = 1
 TUNING_SEED_BASE = 1000  # tuning seeds are 1000, 1001, ...: never an evaluation seed of a default comparison
 BUDGETS = (0.25, 0.5, 1.0)
+# The transformer's budget is counted in evaluation rounds of compare.models.transformer.STEPS_PER_EPOCH steps; its
+# validation loss averages 4096 characters, smooth enough to judge epoch by epoch (window 1).
+TRANSFORMER_EPOCHS, TRANSFORMER_BATCH, TRANSFORMER_PATIENCE = 12, 16, 3
+TRANSFORMER_GRID = (1e-3, 3e-3, 1e-2)
 SCORE = "final_val_score"  # what ranks: the validation score of the restored best epoch
 
 # progress(phase, done, total, last_result_or_None); phase is "tune", "extend" or "eval".
@@ -229,8 +233,9 @@ def run_protocol(activations: Sequence[str], dataset: str | Sequence[str] | CsvD
                   for c in choices]
     eval_runs = run_phase("eval", eval_plans)
     rows = summarize_runs(eval_runs, baseline=base.baseline, score=SCORE)
+    window = smoothing_window(base.model)
     budgets = {ds: budget_sensitivity([r for r in eval_runs if r["dataset"] == ds], base.epochs, tuning.budgets,
-                                      base.baseline) for ds in base.dataset_names}
+                                      base.baseline, window) for ds in base.dataset_names}
     settings = {
         "activations": list(base.activations), "datasets": base.dataset_names, "model": base.model,
         "backend": base.backend, "optimizer": base.optimizer, "batch_size": base.batch_size, "epochs": base.epochs,
@@ -268,8 +273,15 @@ def _choose(dataset: str, activation: str, grid: Sequence[float], runs: Sequence
     return Choice(dataset, activation, best, list(grid), scores, edge, at_edge)
 
 
+def smoothing_window(model: str) -> int:
+    """Epochs in the trailing mean that judges the best epoch: 1 for the transformer (see above), else WINDOW."""
+    from actlab.compare.early_stopping import WINDOW
+
+    return 1 if str(model).startswith("transformer") else WINDOW
+
+
 def budget_sensitivity(runs: Sequence[dict[str, Any]], epochs: int, budgets: Sequence[float] = BUDGETS,
-                       baseline: str = "relu") -> dict[str, Any]:
+                       baseline: str = "relu", window: int | None = None) -> dict[str, Any]:
     """Rankings of the evaluation runs at fractions ``budgets`` of ``epochs``, Kendall's tau between them, and the
     verdict. A run's score at budget E is the validation score early stopping would have restored had the run been
     given E epochs (:func:`actlab.compare.early_stopping.restored` on its first E epochs); a run that stopped earlier
@@ -286,7 +298,8 @@ def budget_sensitivity(runs: Sequence[dict[str, Any]], epochs: int, budgets: Seq
         cut = max(1, math.ceil(fraction * epochs))
         scored = []
         for r in runs:
-            _, value = restored(((r.get("curve") or {}).get("val_score") or [])[:cut])
+            _, value = restored(((r.get("curve") or {}).get("val_score") or [])[:cut],
+                                *(() if window is None else (window,)))
             ok = r["status"] in ("done", "diverged") and value is not None
             scored.append({**r, "status": "done" if ok else "failed", "metrics": {SCORE: value}, "curve": None})
         rows = summarize_runs(scored, baseline=baseline, score=SCORE)

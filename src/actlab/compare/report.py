@@ -238,7 +238,7 @@ def budget_table(result, dataset: str):
 
     block = result.budgets[dataset]
     t = Table(title=f"{dataset}: ranking by validation score at three budgets (bold: the top group, not "
-              "significantly below the first)", title_justify="left", header_style="bold")
+              "significantly below the first)", title_justify="left", header_style="bold", min_width=110)
     t.add_column("budget", no_wrap=True)
     t.add_column("epochs", justify="right")
     t.add_column("ranking (best first)")
@@ -289,3 +289,24 @@ def lr_figure(result, out: str | Path) -> list[Path]:
         paths += _save(fig, out / f"{_safe(dataset)}-lr")
         plt.close(fig)
     return paths
+
+
+PROTOCOL_CSV_FIELDS = ("chosen_lr", "lr_grid", "edge", "at_edge", "budget_verdict")
+
+
+def protocol_csv(result) -> str:
+    """The protocol's rows as CSV: :func:`to_csv`'s columns and the tuning's (chosen rate, grid, edge flags)."""
+    text = to_csv(result.rows)
+    lines = text.splitlines()
+    if not lines:
+        return text
+    choices = {(c.dataset, c.activation): c for c in result.choices}
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(next(csv.reader([lines[0]])) + list(PROTOCOL_CSV_FIELDS))
+    for r, line in zip(result.rows, lines[1:]):
+        c = choices.get((r.dataset, r.activation))
+        verdict = result.budgets.get(r.dataset, {}).get("verdict_by_activation", {}).get(r.activation, "")
+        extra = [c.lr, " ".join(f"{v:g}" for v in c.grid), c.edge or "", int(c.at_edge)] if c else ["", "", "", ""]
+        w.writerow(next(csv.reader([line])) + extra + [verdict])
+    return out.getvalue()

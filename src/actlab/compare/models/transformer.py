@@ -123,7 +123,7 @@ def train_lm(config: dict[str, Any], data, val) -> dict[str, Any]:
     train_ids = torch.tensor(data.X_train)
     starts_max = len(train_ids) - CONTEXT - 1
     offsets = torch.arange(CONTEXT + 1)
-    best = BestEpoch(config.get("patience"))
+    best = BestEpoch(config.get("patience"), window=1)  # see protocol.smoothing_window
     curve: dict[str, list] = {"loss": [], "train_score": [], "val_score": []}
     diverged, bad_loss = False, None
     start = time.perf_counter()
