@@ -312,3 +312,39 @@ def test_transformer_plans_are_checked(tmp_path):
              store="unused").validate()
     with pytest.raises(PlanError, match="gated"):
         Plan(["swiglu"], ["mnist1d"], store="unused").validate()  # gated only in a transformer's FFN
+
+
+def test_leaderboard_groups_protocol_runs_with_their_chosen_rates(tmp_path):
+    from actlab.compare import summarize
+    from actlab.report.lab.pages import leaderboard
+    from actlab.report.lab.site import Site
+    from actlab.report.lab.sources import Missing
+
+    surface = ResponseSurface({"relu": 1e-3, "tanh": 1e-2})
+    run_protocol(["relu", "tanh"], "iris", seeds=2, epochs=8, store=tmp_path / "s.sqlite",
+                 tuning=Tuning(grid=(1e-4, 1e-3, 1e-2, 1e-1)), executor=surface)
+    rows = summarize(tmp_path / "s.sqlite")
+    # one group despite two learning rates; tuning runs are evidence, not rows; ranked on validation
+    assert sorted((r["activation"], r["chosen_lr"]) for r in rows) == [("relu", 1e-3), ("tanh", 1e-2)]
+    assert all(r["recipe"]["lr"] == "tuned" and r["score"] == "final_val_score" and r["runs"] == 2 for r in rows)
+    assert all(r["test"]["n"] == 2 for r in rows)
+    site = Site(entries=[], accuracy=Missing("x"), experiments=[], experiments_problem=None, leaderboard=rows,
+                store="runs.sqlite")
+    html = leaderboard.render(site)["leaderboard.html"]
+    assert "chosen lr" in html and "Tuning protocol" in html and html.count("<h2>") == 1
+
+
+def test_backends_never_import_the_runner_or_the_protocol():
+    """Arrows run one way: protocol -> harness -> runner -> backends -> probe/plan (issue 19)."""
+    import ast
+    from pathlib import Path
+
+    import actlab.compare as pkg
+
+    root = Path(pkg.__file__).parent
+    upstream = {"actlab.compare.runner", "actlab.compare.harness", "actlab.compare.protocol",
+                "actlab.compare.executors"}
+    for path in [root / "numpy_backend.py", root / "torch_backend.py", root / "probe.py", root / "early_stopping.py",
+                 *sorted((root / "models").glob("*.py"))]:
+        imported = {node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)}
+        assert not imported & upstream, (path.name, imported & upstream)

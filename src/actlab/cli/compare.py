@@ -211,7 +211,8 @@ def run_tuned(args) -> int:
     elapsed = time.perf_counter() - started
     st = result.settings
     if args.json:
-        sys.stdout.write(json.dumps({**result.to_dict(), "wall_seconds": elapsed}, indent=2, allow_nan=False) + "\n")
+        where = {"wall_seconds": elapsed, "command": "actlab " + " ".join(sys.argv[1:]), **machine()}
+        sys.stdout.write(json.dumps({**result.to_dict(), **where}, indent=2, allow_nan=False) + "\n")
     else:
         grid = ", ".join(f"{v:g}" for v in st["lr_grid"])
         title = (f"{', '.join(st['datasets'])} · {st['model']} · {st['backend']} · {st['optimizer']} · learning rate "
@@ -236,6 +237,21 @@ def run_tuned(args) -> int:
         for path in paths + report.lr_figure(result, args.figures):
             print(f"wrote {path}", file=sys.stderr)
     return _closing_note(result.rows, st["tuning_runs"] + st["eval_runs"], st["store"], elapsed)
+
+
+def machine() -> dict:
+    """Where a result was measured: CPU model, cores, and the load average at the end (the machine may be shared)."""
+    import os
+    import platform
+
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), model)
+    except OSError:
+        pass
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"machine": {"cpu": model, "cores": os.cpu_count(), "loadavg_1_5_15": load}}
 
 
 def run_untuned(args) -> int:
