@@ -50,7 +50,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seeds", "-s", type=_seeds, default=3, metavar="N|S1,S2",
                    help="evaluation seeds: a number (0..N-1) or a list (default 3)")
     p.add_argument("--epochs", "-e", type=int,
-                   help="training epochs per run (default 150 under the protocol, with early stopping; 12 rounds of "
+                   help="training epochs per run (default 150 under the protocol, with early stopping; 10 rounds of "
                    "50 steps for the transformer; 20 with --untuned)")
     p.add_argument("--lr", type=float,
                    help="fix the learning rate (no tuning); default: tuned per activation over --lr-grid")

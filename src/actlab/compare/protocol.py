@@ -60,8 +60,8 @@ TUNING_SEED_BASE = 1000  # tuning seeds are 1000, 1001, ...: never an evaluation
 BUDGETS = (0.25, 0.5, 1.0)
 # The transformer's budget is counted in evaluation rounds of compare.models.transformer.STEPS_PER_EPOCH steps; its
 # validation loss averages 4096 characters, smooth enough to judge epoch by epoch (window 1).
-TRANSFORMER_EPOCHS, TRANSFORMER_BATCH, TRANSFORMER_PATIENCE = 12, 16, 3
-TRANSFORMER_GRID = (1e-3, 3e-3, 1e-2)
+TRANSFORMER_EPOCHS, TRANSFORMER_BATCH, TRANSFORMER_PATIENCE = 10, 16, 3
+TRANSFORMER_GRID = (3e-3, 1e-2)  # two points and the edge extension: a 10-round run is short
 SCORE = "final_val_score"  # what ranks: the validation score of the restored best epoch
 
 # progress(phase, done, total, last_result_or_None); phase is "tune", "extend" or "eval".

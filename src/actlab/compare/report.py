@@ -310,3 +310,57 @@ def protocol_csv(result) -> str:
         extra = [c.lr, " ".join(f"{v:g}" for v in c.grid), c.edge or "", int(c.at_edge)] if c else ["", "", "", ""]
         w.writerow(next(csv.reader([line])) + extra + [verdict])
     return out.getvalue()
+
+
+def protocol_markdown(data: dict[str, Any]) -> str:
+    """A protocol result's JSON (``actlab compare ... --json``) as the Markdown tables of docs/compare.md: the ranked
+    rows (chosen rate and grid edge, validation and test with 95% CIs, Δ vs baseline, budget verdict, best epochs)
+    and the budget-sensitivity block."""
+    st = data["protocol"]
+    lm = str(st.get("model", "")).startswith("transformer")
+
+    def val(summary: dict | None, digits: int = 3) -> str:
+        v = (summary or {}).get("mean")
+        return _score_text(v, lm, digits)
+
+    def ci(summary: dict | None) -> str:
+        lo, hi = (summary or {}).get("ci_low"), (summary or {}).get("ci_high")
+        if lm:
+            lo, hi = hi, lo
+        return f"[{_score_text(lo, lm)}, {_score_text(hi, lm)}]"
+
+    unit = "nats/char" if lm else "accuracy"
+    lines = [f"| # | | activation | chosen lr | val {unit} | 95% CI | test {unit} | 95% CI | Δ val vs "
+             f"{st['baseline']} | p (Holm) | budgets | best epochs |",
+             "|--:|:-:|:--|--:|--:|--:|--:|--:|--:|--:|:--|:--|"]
+    for r in data["rows"]:
+        m, t = r["metrics"], r.get("tuning") or {}
+        lr = f"{t.get('chosen_lr', 0):.2g}" + (" ⚠ edge" if t.get("at_edge") else " (extended)" if t.get("edge")
+                                               else "")
+        vb = r.get("vs_baseline") or {}
+        diff = vb.get("mean_diff")
+        diff_text = "" if diff is None else f"{(-diff if lm else diff):+.3f}"
+        p = r.get("p_holm")
+        epochs = ", ".join(str(s["best_epoch"]) for s in r.get("seeds", []) if s.get("best_epoch") is not None)
+        lines.append(f"| {r['rank']} | {'★' if r.get('tied_best') else ''} | {r['activation']} | {lr} | "
+                     f"{val(m.get(SCORE_VAL))} ± {_fmt((m.get(SCORE_VAL) or {}).get('std'))} | {ci(m.get(SCORE_VAL))} | "
+                     f"{val(m.get('final_score'))} ± {_fmt((m.get('final_score') or {}).get('std'))} | "
+                     f"{ci(m.get('final_score'))} | {diff_text} | {'' if p is None else _p(p)} | "
+                     f"{r.get('budget_verdict') or ''} | {epochs} |")
+    out = ["\n".join(lines)]
+    for dataset, block in data.get("budget_sensitivity", {}).items():
+        rows = ["| budget | epochs | ranking on validation (bold: top group) |", "|--:|--:|:--|"]
+        for level in block["levels"]:
+            top = set(level["top_group"])
+            rows.append(f"| {level['fraction'] * 100:g}% | {level['epochs']} | "
+                        + ", ".join(f"**{a}**" if a in top else a for a in level["ranking"]) + " |")
+        taus = ", ".join(f"{k} {_fmt(v, 2)}" for k, v in block["kendall_tau"].items())
+        rows.append("")
+        rows.append(f"Kendall tau: {taus or '—'}. Verdict: **{block['verdict']}**"
+                    + (f" ({', '.join(block['top_at_every_budget'])} in the top group at every budget)."
+                       if block["top_at_every_budget"] else " (no activation stays in the top group)."))
+        out.append("\n".join(rows))
+    return "\n\n".join(out) + "\n"
+
+
+SCORE_VAL = "final_val_score"
