@@ -191,7 +191,8 @@ class Plan:
                 raise PlanError("A protocol run chooses on validation: it needs val_fraction > 0.")
             if self.patience is not None and (isinstance(self.patience, bool) or not isinstance(self.patience, int)
                                               or self.patience < 1):
-                raise PlanError(f"patience must be an integer >= 1 (epochs without improvement). Got {self.patience!r}.")
+                raise PlanError("patience must be an integer >= 1 (epochs without improvement). "
+                                f"Got {self.patience!r}.")
         if self.workers is not None and (isinstance(self.workers, bool) or self.workers < 0):
             raise PlanError(f"workers must be >= 0 (0 runs in-process). Got {self.workers!r}.")
         if self.data is not None:

@@ -241,7 +241,8 @@ def run_protocol(activations: Sequence[str], dataset: str | Sequence[str] | CsvD
         "backend": base.backend, "optimizer": base.optimizer, "batch_size": base.batch_size, "epochs": base.epochs,
         "patience": tuning.patience, "val_fraction": tuning.val_fraction, "data_seed": tuning.data_seed,
         "lr_grid": list(grid), "tuning_seeds": tune_seeds, "eval_seeds": list(base.seeds),
-        "budgets": list(tuning.budgets), "refit": base.refit, "baseline": base.baseline, "store": str(base.store), "ranked_by": SCORE,
+        "budgets": list(tuning.budgets), "refit": base.refit, "baseline": base.baseline, "store": str(base.store),
+        "ranked_by": SCORE,
         "tuning_runs": len(tuning_runs), "eval_runs": len(eval_runs),
     }
     return ProtocolResult(settings, choices, rows, eval_runs, tuning_runs, budgets)

@@ -342,8 +342,9 @@ def protocol_markdown(data: dict[str, Any]) -> str:
         diff_text = "" if diff is None else f"{(-diff if lm else diff):+.3f}"
         p = r.get("p_holm")
         epochs = ", ".join(str(s["best_epoch"]) for s in r.get("seeds", []) if s.get("best_epoch") is not None)
+        v = m.get(SCORE_VAL)
         lines.append(f"| {r['rank']} | {'★' if r.get('tied_best') else ''} | {r['activation']} | {lr} | "
-                     f"{val(m.get(SCORE_VAL))} ± {_fmt((m.get(SCORE_VAL) or {}).get('std'))} | {ci(m.get(SCORE_VAL))} | "
+                     f"{val(v)} ± {_fmt((v or {}).get('std'))} | {ci(v)} | "
                      f"{val(m.get('final_score'))} ± {_fmt((m.get('final_score') or {}).get('std'))} | "
                      f"{ci(m.get('final_score'))} | {diff_text} | {'' if p is None else _p(p)} | "
                      f"{r.get('budget_verdict') or ''} | {epochs} |")
