@@ -348,3 +348,22 @@ def test_backends_never_import_the_runner_or_the_protocol():
                  *sorted((root / "models").glob("*.py"))]:
         imported = {node.module for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.ImportFrom)}
         assert not imported & upstream, (path.name, imported & upstream)
+
+
+def test_recommend_cites_the_protocol_comparisons(tmp_path):
+    from actlab.experiments.recommend import comparison_evidence, format_advice, recommend
+
+    surface = ResponseSurface({"relu": 1e-3, "tanh": 1e-2})
+    result = run_protocol(["relu", "tanh"], "iris", seeds=2, epochs=8, store=tmp_path / "s.sqlite",
+                          tuning=Tuning(grid=(1e-4, 1e-3, 1e-2, 1e-1)), executor=surface)
+    shipped = {**result.to_dict(), "command": "actlab compare -a relu,tanh -d iris", "wall_seconds": 1.5,
+               "machine": {"cpu": "AMD EPYC", "cores": 2}}
+    (tmp_path / "compare-mnist1d-protocol.json").write_text(json.dumps(shipped))
+    [entry] = comparison_evidence(tmp_path)
+    assert entry["command"] == "actlab compare -a relu,tanh -d iris" and entry["machine"]["cpu"] == "AMD EPYC"
+    assert {r["activation"]: r["chosen_lr"] for r in entry["ranking"]} == {"relu": 1e-3, "tanh": 1e-2}
+    assert entry["verdict"] == result.budgets["iris"]["verdict"] and entry["lr_grid"] == [1e-4, 1e-3, 1e-2, 1e-1]
+    advice = recommend("multiclass")
+    advice["comparisons"] = [entry]
+    text = format_advice(advice)
+    assert "learning rate tuned per activation" in text and "actlab compare -a relu,tanh -d iris" in text

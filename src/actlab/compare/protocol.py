@@ -43,7 +43,7 @@ import numpy as np
 
 from actlab.compare.early_stopping import restored
 from actlab.compare.plan import DEFAULT_MODEL, DEFAULT_STORE, CsvData, Plan, PlanError
-from actlab.compare.stats import Row, summarize_runs
+from actlab.compare.stats import Row, _clean, summarize_runs
 
 # Half-decade steps (x3.16): on MNIST-1D relu's test accuracy moves from 0.62 to 0.68 between 3e-3 and 1e-2, so a
 # coarser grid decides the comparison by where its points fall. Plain SGD and momentum need larger rates.
@@ -338,13 +338,3 @@ def _seed_entry(run: dict[str, Any]) -> dict[str, Any]:
 
 def _finite(x: Any) -> Any:
     return x if not isinstance(x, float) or math.isfinite(x) else None
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {(str(k) if isinstance(k, float) else k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
