@@ -30,9 +30,12 @@ DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mis
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "compare",
-        help="which activation wins on a task: seeds, confidence intervals, a resumable run store",
+        help="which activation wins on a task: LR tuned per activation, seeds, confidence intervals, a run store",
         description="Train the same model with each activation over several seeds and datasets, store every run "
-        "in SQLite, and rank the activations with 95% CIs and paired tests against a baseline.",
+        "in SQLite, and rank the activations with 95% CIs and paired tests against a baseline. By default the "
+        "learning rate is tuned for each activation on a validation split (tuning seeds disjoint from the evaluation "
+        "seeds), runs stop early on validation, the ranking is on validation at three budgets, and the test split is "
+        "read once.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
