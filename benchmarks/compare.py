@@ -6,6 +6,13 @@ batch 100, test accuracy after every epoch, one thread), measured in the same pr
 
     python benchmarks/compare.py                     # the full default sweep (a few minutes)
     python benchmarks/compare.py --seeds 1 --activations relu,tanh    # a quick look
+
+The tuning protocol's cost (issue 16): the default 4-activation MNIST-1D comparison (``actlab compare -a
+relu,tanh,silu,gaussian --seeds 3``: learning rate tuned per activation) must finish in <= 10 minutes on 2 cores; it is
+timed next to the untuned sweep of the same activations, seeds and epoch budget (one learning rate, no validation),
+in wall and CPU seconds, with the load average before and after (the machine may be shared):
+
+    python benchmarks/compare.py --protocol --json docs/results/compare-protocol-cost.json
 """
 
 from __future__ import annotations
@@ -89,6 +96,44 @@ def sweep(activations: list[str], seeds: int, epochs: int, backend: str, workers
     return results, time.perf_counter() - start
 
 
+def protocol_cost(activations: list[str], seeds: int, workers: int, store_dir: Path) -> dict:
+    """Wall and CPU seconds of the protocol (tuning + evaluation) and of the untuned sweep at the same budget."""
+    import os
+
+    from actlab.compare import Plan, run
+    from actlab.compare.executors import Pool
+    from actlab.compare.protocol import DEFAULT_EPOCHS, run_protocol
+
+    def cpu(runs) -> float:
+        return sum((r.get("metrics") or {}).get("cpu_time") or 0.0 for r in runs)
+
+    load = [os.getloadavg()]
+    start = time.perf_counter()
+    result = run_protocol(activations, "mnist1d", seeds=seeds, store=store_dir / "protocol.sqlite", workers=workers)
+    protocol_wall = time.perf_counter() - start
+    load.append(os.getloadavg())
+    plan = Plan(activations, ["mnist1d"], seeds=seeds, epochs=DEFAULT_EPOCHS, lr=1e-3,
+                store=store_dir / "untuned.sqlite", workers=workers)
+    start = time.perf_counter()
+    untuned = run(plan, executor=Pool(workers))
+    untuned_wall = time.perf_counter() - start
+    load.append(os.getloadavg())
+    tune_cpu, eval_cpu, untuned_cpu = cpu(result.tuning_runs), cpu(result.eval_runs), cpu(untuned.runs)
+    return {
+        "activations": activations, "seeds": seeds, "workers": workers, "epochs": DEFAULT_EPOCHS,
+        "lr_grid": result.settings["lr_grid"], "tuning_runs": len(result.tuning_runs),
+        "eval_runs": len(result.eval_runs), "untuned_runs": len(untuned.runs),
+        "protocol_wall_s": protocol_wall, "protocol_target_s": 600.0, "untuned_wall_s": untuned_wall,
+        "protocol_cpu_s": tune_cpu + eval_cpu, "tuning_cpu_s": tune_cpu, "eval_cpu_s": eval_cpu,
+        "untuned_cpu_s": untuned_cpu,
+        "overhead_cpu_ratio": (tune_cpu + eval_cpu) / untuned_cpu if untuned_cpu else None,
+        "overhead_wall_ratio": protocol_wall / untuned_wall if untuned_wall else None,
+        "loadavg_1_5_15": {"before": load[0], "after_protocol": load[1], "after_untuned": load[2]},
+        "chosen_lr": {c.activation: c.lr for c in result.choices},
+        "test_accuracy": {r.activation: r.metrics["final_score"].mean for r in result.rows},
+    }
+
+
 def main(argv=None) -> int:
     import actlab
 
@@ -102,7 +147,21 @@ def main(argv=None) -> int:
     p.add_argument("--store", help="run store (default: a fresh temporary file, so the sweep really runs)")
     p.add_argument("--json", metavar="FILE", help="write the numbers as JSON")
     p.add_argument("--figures", metavar="DIR")
+    p.add_argument("--protocol", action="store_true",
+                   help="time the tuning protocol's default 4-activation comparison against the untuned sweep")
     args = p.parse_args(argv)
+    if args.protocol:
+        acts = args.activations.split(",") if args.activations else ["relu", "tanh", "silu", "gaussian"]
+        seeds = 3 if args.seeds == 5 else args.seeds  # the protocol's documented default is 3 evaluation seeds
+        cost = protocol_cost(acts, seeds, args.workers, Path(args.store or tempfile.mkdtemp()))
+        print(json.dumps(cost, indent=2))
+        print(f"protocol: {cost['protocol_wall_s']:.1f} s wall (target <= 600 s: "
+              f"{'met' if cost['protocol_wall_s'] <= 600 else 'MISSED'}), {cost['protocol_cpu_s']:.1f} CPU s; untuned "
+              f"sweep {cost['untuned_wall_s']:.1f} s wall, {cost['untuned_cpu_s']:.1f} CPU s; overhead x"
+              f"{cost['overhead_cpu_ratio']:.2f} CPU, x{cost['overhead_wall_ratio']:.2f} wall", file=sys.stderr)
+        if args.json:
+            Path(args.json).write_text(json.dumps(cost, indent=2) + "\n")
+        return 0
     activations = args.activations.split(",") if args.activations else actlab.names(kind="elementwise")
 
     from rich.console import Console

@@ -31,7 +31,8 @@ def _rows(path):
 
 
 # A sweep whose runs take a few tenths of a second each, so a process can be killed in the middle of it.
-SWEEP = ["-a", "relu,tanh,sigmoid,leaky_relu", "-d", "digits", "--seeds", "3", "--epochs", "12", "-q"]
+# The untuned sweep: one rate, no tuning (tests/test_compare_protocol.py kills and resumes the protocol itself).
+SWEEP = ["-a", "relu,tanh,sigmoid,leaky_relu", "-d", "digits", "--seeds", "3", "--epochs", "12", "-q", "--untuned"]
 
 
 def test_resume_after_kill_9_keeps_every_finished_run_once(tmp_path):
@@ -103,7 +104,7 @@ def test_outputs_json_csv_figures_and_summarize(tmp_path, capsys):
     store, fig = tmp_path / "r.sqlite", tmp_path / "figs"
     csv_path = tmp_path / "out.csv"
     code = main(["compare", "-a", "relu,tanh", "-d", "iris", "--seeds", "3", "--epochs", "3", "--store", str(store),
-                 "-j", "0", "--json", "--csv", str(csv_path), "--figures", str(fig), "-q"])
+                 "-j", "0", "--json", "--csv", str(csv_path), "--figures", str(fig), "-q", "--untuned"])
     out = capsys.readouterr().out
     assert code == 0
     data = json.loads(out)
@@ -119,7 +120,7 @@ def test_outputs_json_csv_figures_and_summarize(tmp_path, capsys):
     assert summarize(tmp_path / "nothing.sqlite") == []
     # the same command again runs nothing and prints the same numbers
     main(["compare", "-a", "relu,tanh", "-d", "iris", "--seeds", "3", "--epochs", "3", "--store", str(store),
-          "-j", "0", "--json", "-q"])
+          "-j", "0", "--json", "-q", "--untuned"])
     assert json.loads(capsys.readouterr().out)["rows"] == data["rows"]
 
 
@@ -183,11 +184,11 @@ def test_a_good_csv_is_compared_and_its_content_is_part_of_the_key(tmp_path, cap
     path = _csv(tmp_path, "\n".join(rows) + "\n")
     store = tmp_path / "r.sqlite"
     args = ["compare", "-a", "relu,tanh", "--data", str(path), "--target", "label", "--seeds", "2", "--epochs", "3",
-            "--store", str(store), "-j", "0", "--json", "-q"]
+            "--store", str(store), "-j", "0", "--json", "-q", "--lr", "1e-2"]  # the protocol at one rate: no tuning
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert {r["dataset"] for r in data["rows"]} == {"csv:data.csv"}
     path.write_text("\n".join(rows[:-1]) + "\n")  # one row less: a different data set, so new runs
     assert main(args) == 0
     capsys.readouterr()
-    assert len(Store(store).runs()) == 8
+    assert len(Store(store).runs()) == 8  # 2 activations x 2 evaluation seeds, twice

@@ -120,7 +120,9 @@ def test_model_and_plan_parsing():
     assert Model.parse("mlp:100,100") == Model("mlp", (100, 100))
     assert str(Model.parse(" MLP : 64 ")) == "mlp:64"
     assert Model.parse("cnn") == Model("cnn", (25, 25, 25))
-    for bad in ("mlp:0", "transformer", "mlp:1,x"):
+    assert Model.parse("transformer") == Model("transformer", (2, 64))
+    assert str(Model.parse("Transformer: 3, 32")) == "transformer:3,32"
+    for bad in ("mlp:0", "resnet", "mlp:1,x", "transformer:2", "transformer:2,40"):
         with pytest.raises(PlanError, match="model"):
             Model.parse(bad)
     plan = Plan("ReLU,Swish", "Iris", seeds=[3, 5], store="unused").validate()

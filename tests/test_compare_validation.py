@@ -157,7 +157,8 @@ def test_cli_bad_val_fraction_is_one_line_naming_option_range_and_value(tmp_path
 
 def test_cli_rank_by_val_needs_a_validation_split(tmp_path, capsys):
     store = tmp_path / "s.sqlite"
-    assert main(["compare", "-a", "relu", "-d", "iris", "--rank-by", "val", "--store", str(store), "-q"]) == 2
+    assert main(["compare", "-a", "relu", "-d", "iris", "--rank-by", "val", "--store", str(store), "-q",
+                 "--untuned"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--val-fraction" in err and "--rank-by val" in err
     assert not store.exists()
@@ -166,8 +167,8 @@ def test_cli_rank_by_val_needs_a_validation_split(tmp_path, capsys):
 def test_cli_ranks_by_validation_and_reports_test_beside_it(tmp_path, capsys):
     store = tmp_path / "s.sqlite"
     csv_path = tmp_path / "out.csv"
-    args = ["compare", "-a", "relu,tanh", "-d", "iris", "--seeds", "2", "--epochs", "3", "--store", str(store),
-            "-j", "0", "-q", "--val-fraction", "0.2", "--rank-by", "val"]
+    args = ["compare", "-a", "relu,tanh", "-d", "iris", "--seeds", "2", "--epochs", "3", "--untuned", "--store",
+            str(store), "-j", "0", "-q", "--val-fraction", "0.2", "--rank-by", "val"]
     assert main([*args, "--json", "--csv", str(csv_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["score"] == "final_val_score" and out["plan"]["val_fraction"] == 0.2

@@ -1,5 +1,9 @@
 """The comparison harness: which activation wins on a task, with seeds, confidence intervals and a run store.
 
+The fair way to ask is :func:`run_protocol` (:mod:`actlab.compare.protocol`): the learning rate tuned per activation
+on validation, evaluation seeds disjoint from the tuning seeds, early stopping, ranking on validation, test read once.
+``run(Plan(...))`` below is the single-recipe sweep it is built on (one learning rate for every activation).
+
 >>> from actlab.compare import Plan, run                                      # doctest: +SKIP
 >>> results = run(Plan(["relu", "gelu", "tanh"], ["iris"], seeds=5, epochs=20, store="runs.sqlite"))
 >>> print(results.to_csv())
@@ -21,11 +25,12 @@ from typing import Any
 
 from actlab.compare.harness import Progress, execute_plan, prepare
 from actlab.compare.plan import RANK_BY, CsvData, Model, Plan, PlanError, run_key
+from actlab.compare.protocol import ProtocolResult, Tuning, run_protocol
 from actlab.compare.stats import Row, paired_test, summarize_runs
 from actlab.compare.store import Store
 
-__all__ = ["CsvData", "Model", "Plan", "PlanError", "Progress", "Results", "Row", "Store", "paired_test", "prepare",
-           "run", "run_key", "summarize"]
+__all__ = ["CsvData", "Model", "Plan", "PlanError", "Progress", "ProtocolResult", "Results", "Row", "Store", "Tuning",
+           "paired_test", "prepare", "run", "run_key", "run_protocol", "summarize"]
 
 
 @dataclass
@@ -93,7 +98,9 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
 
     Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer, and val_fraction
     where runs held one out), activation, rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
-    paired test against ``baseline`` (mean_diff, p, p_holm, effect, mark '+'/'-'/''/'base'). An absent store gives [].
+    paired test against ``baseline`` (mean_diff, p, p_holm, effect, mark '+'/'-'/''/'base'), tied_best (★). An
+    absent store gives []. Runs of the tuning protocol form their own groups (recipe lr "tuned", patience, refit),
+    ranked on validation, each row with its ``chosen_lr`` and its ``test`` summary; tuning runs are not rows.
     ``rank_by`` ("test" or "val") overrides ``score``: "val" ranks the groups with a validation split by their
     final validation score and the others by test score; each row's ``score`` says which.
     """
@@ -105,29 +112,42 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
         store = Store(store, create=False)
     runs = store.runs()
     # Runs are comparable only under one recipe: group by everything but activation, seed and dataset. Runs that
-    # hold a validation split out train on fewer examples: another recipe (absent in older runs: 0).
+    # hold a validation split out train on fewer examples: another recipe (absent in older runs: 0). Under the tuning
+    # protocol the learning rate is each activation's own (tuned), so it is not part of the recipe; its tuning runs
+    # are evidence for the choice, not rows, and its rows always rank on validation.
     groups: dict[tuple, list[dict]] = {}
     for r in runs:
-        key = tuple(r["config"].get(k) for k in RECIPE_KEYS) + (r["config"].get("val_fraction") or 0.0,)
+        cfg = r["config"]
+        if cfg.get("phase") == "tune":
+            continue
+        protocol = cfg.get("phase") == "eval"
+        key = tuple("tuned" if protocol and k == "lr" else cfg.get(k) for k in RECIPE_KEYS) + \
+            (cfg.get("val_fraction") or 0.0, (cfg.get("patience"), bool(cfg.get("refit"))) if protocol else None)
         groups.setdefault(key, []).append(r)
     out = []
     for group, members in groups.items():
         model, backend = group[0], group[1]
         recipe = dict(zip(RECIPE_KEYS, group))
-        if group[-1]:
-            recipe["val_fraction"] = group[-1]
-        group_score = score if rank_by is None else \
-            RANK_BY["val"] if rank_by == "val" and group[-1] else RANK_BY["test"]
+        if group[-2]:
+            recipe["val_fraction"] = group[-2]
+        protocol = group[-1] is not None
+        if protocol:
+            recipe.update(patience=group[-1][0], refit=group[-1][1])
+        group_score = RANK_BY["val"] if protocol else score if rank_by is None else \
+            RANK_BY["val"] if rank_by == "val" and group[-2] else RANK_BY["test"]
         for row in summarize_runs(members, baseline=baseline, score=group_score):
             d = row.to_dict()
             s = d["metrics"][group_score]
             vb = d["vs_baseline"] or {}
+            lrs = sorted({m["config"]["lr"] for m in members if m["activation"] == row.activation})
             out.append({
                 "dataset": row.dataset, "model": model, "backend": backend, "activation": row.activation,
                 "rank": row.rank, "runs": row.runs, "done": row.done, "diverged": row.diverged, "failed": row.failed,
                 "score": group_score, "mean": s["mean"], "std": s["std"], "ci_low": s["ci_low"],
                 "ci_high": s["ci_high"],
                 "mean_diff": vb.get("mean_diff"), "p": vb.get("p"), "p_holm": d["p_holm"], "effect": vb.get("effect"),
-                "mark": row.mark, "metrics": d["metrics"], "recipe": recipe,
+                "mark": row.mark, "metrics": d["metrics"], "recipe": recipe, "tied_best": row.tied_best,
+                **({"chosen_lr": lrs[0] if len(lrs) == 1 else lrs, "test": d["metrics"]["final_score"]}
+                   if protocol else {}),
             })
     return out

@@ -26,6 +26,50 @@ EVIDENCE = {
 }
 
 
+# The comparisons under the tuning protocol shipped in docs/results (`actlab compare ... --json`): they back the
+# hidden-layer advice with a ranking in which every activation had its own tuned learning rate.
+COMPARISONS = ("compare-mnist1d-protocol.json", "compare-cnn-protocol.json", "compare-transformer-protocol.json")
+
+
+def comparison_evidence(directory: str | Path | None = None) -> list[dict]:
+    """What the shipped protocol comparisons found: per comparison the top group at every budget, the verdict,
+    each activation's chosen learning rate with validation and test means, and how it was measured (grid, budget,
+    seeds, machine, wall time, command). Missing files are skipped."""
+    import json
+
+    directory = Path(directory) if directory is not None else \
+        Path(__file__).resolve().parents[3] / "docs" / "results"
+    out = []
+    for name in COMPARISONS:
+        path = directory / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        st = data.get("protocol", {})
+        lm = str(st.get("model", "")).startswith("transformer")
+        for dataset, block in (data.get("budget_sensitivity") or {}).items():
+            rows = [r for r in data.get("rows", []) if r.get("dataset") == dataset]
+
+            def mean(row, metric):
+                v = ((row.get("metrics") or {}).get(metric) or {}).get("mean")
+                return None if v is None else (-v if lm else v)
+
+            out.append({
+                "comparison": f"{dataset} · {st.get('model')} · {st.get('backend')}",
+                "metric": "nats/char (lower is better)" if lm else "accuracy",
+                "verdict": block.get("verdict"), "top_at_every_budget": block.get("top_at_every_budget", []),
+                "kendall_tau": block.get("kendall_tau", {}),
+                "ranking": [{"activation": r["activation"], "chosen_lr": (r.get("tuning") or {}).get("chosen_lr"),
+                             "val": mean(r, "final_val_score"), "test": mean(r, "final_score"),
+                             "top_group": bool(r.get("tied_best"))} for r in rows],
+                "lr_grid": st.get("lr_grid"), "epochs": st.get("epochs"), "eval_seeds": st.get("eval_seeds"),
+                "tuning_seeds": st.get("tuning_seeds"), "machine": data.get("machine"),
+                "wall_seconds": data.get("wall_seconds"), "command": data.get("command"), "source": str(path),
+            })
+    return out
+
+
 def default_results_dir() -> Path | None:
     """./out if it holds results, else the reference run stored with the docs (in a source checkout)."""
     candidates = [Path("out"), Path(__file__).resolve().parents[3] / "docs" / "experiments" / "results"]
@@ -89,6 +133,7 @@ def recommend(task: str, deep: bool = False, results_dir: str | Path | None = No
                 item["supports"] = part
                 evidence.append(item)
     advice["evidence"] = evidence
+    advice["comparisons"] = comparison_evidence()
     return advice
 
 
@@ -107,4 +152,15 @@ def format_advice(advice: dict) -> str:
             lines.append(f"  [{e['experiment']}] {e['status']}: {e['finding']}")
         else:
             lines.append(f"  [{e['experiment']}] not measured here — `{e['command']}`")
+    comparisons = advice.get("comparisons") or []
+    if comparisons:
+        lines.append("Comparisons (learning rate tuned per activation on validation; docs/compare.md):")
+    for c in comparisons:
+        top = ", ".join(c["top_at_every_budget"]) or "none"
+        verdict = {"winner": f"winner {top}", "tied": f"tied at the top at every budget: {top}",
+                   "unstable": "no activation stays on top across budgets"}.get(c["verdict"], str(c["verdict"]))
+        best = ", ".join(f"{r['activation']} {r['test']:.3f}" for r in c["ranking"][:4] if r["test"] is not None)
+        seeds = len(c.get("eval_seeds") or [])
+        lines.append(f"  [{c['comparison']}] {verdict}; test {c['metric']}: {best} ({seeds} seeds, "
+                     f"{c['epochs']} epochs max) — `{c['command']}`")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from actlab.report.lab.html import esc, num, page, placeholder
 from actlab.report.lab.site import Site
 from actlab.report.lab.sources import Missing, finite
 
+STAR = "\u2605"
 MARKS = {
     "+": ("sig", "significantly better than the baseline"),
     "-": ("failed", "significantly worse than the baseline"),
@@ -42,19 +43,31 @@ def ci_bar(row: dict[str, Any], lo: float, hi: float) -> str:
 
 def _group_table(rows: list[dict[str, Any]]) -> str:
     lo, hi = ci_axis(rows)
-    head = ("<tr><th>rank</th><th>activation</th><th>mean</th><th>95% CI</th><th></th><th>std</th>"
-            "<th>runs (done / diverged / failed)</th><th>\u0394 vs baseline</th><th>p (Holm)</th><th>effect</th>"
-            "<th>vs baseline</th></tr>")
+    # Rows of the tuning protocol carry the learning rate chosen for them and the test score read once at the end.
+    tuned = any("chosen_lr" in r for r in rows)
+    extra_head = "<th>chosen lr</th><th>test mean</th><th>test 95% CI</th>" if tuned else ""
+    head = ("<tr><th>rank</th><th>\u2605</th><th>activation</th><th>mean</th><th>95% CI</th><th></th><th>std</th>"
+            f"{extra_head}<th>runs (done / diverged / failed)</th><th>\u0394 vs baseline</th><th>p (Holm)</th>"
+            "<th>effect</th><th>vs baseline</th></tr>")
     body = []
     for r in sorted(rows, key=lambda r: (r.get("rank") if finite(r.get("rank")) else math.inf, r["activation"])):
         cls, text = MARKS.get(r.get("mark") or "", ("muted", str(r.get("mark"))))
         ci = f"[{num(r.get('ci_low'))}, {num(r.get('ci_high'))}]"
         runs = f"{num(r.get('runs'))} ({num(r.get('done'))} / {num(r.get('diverged'))} / {num(r.get('failed'))})"
+        extra = ""
+        if tuned:
+            test = r.get("test") or {}
+            lr = r.get("chosen_lr")
+            lr_text = ", ".join(num(v) for v in lr) if isinstance(lr, list) else num(lr)
+            test_ci = f"[{num(test.get('ci_low'))}, {num(test.get('ci_high'))}]"
+            extra = (f'<td class="num">{esc(lr_text)}</td><td class="num">{esc(num(test.get("mean")))}</td>'
+                     f'<td class="num">{esc(test_ci)}</td>')
         body.append(
             f'<tr data-activation="{esc(r["activation"])}"><td class="num">{esc(num(r.get("rank")))}</td>'
+            f'<td>{STAR if r.get("tied_best") else ""}</td>'
             f'<td>{esc(r["activation"])}</td><td class="num">{esc(num(r.get("mean")))}</td>'
             f'<td class="num">{esc(ci)}</td><td>{ci_bar(r, lo, hi)}</td><td class="num">{esc(num(r.get("std")))}</td>'
-            f'<td class="num">{esc(runs)}</td><td class="num">{esc(num(r.get("mean_diff")))}</td>'
+            f'{extra}<td class="num">{esc(runs)}</td><td class="num">{esc(num(r.get("mean_diff")))}</td>'
             f'<td class="num">{esc(num(r.get("p_holm")))}</td><td class="num">{esc(num(r.get("effect")))}</td>'
             f'<td class="{cls}">{esc(text)}</td></tr>'
         )
@@ -74,9 +87,9 @@ def groups(rows: list[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
 
 def _source(store: str) -> str:
     if store.endswith(".json"):  # no store here: the build fell back to the results shipped in docs/results
-        return (f"from the results shipped with actlab (<code>docs/results/{esc(store)}</code>: the default sweep "
-                "<code>actlab compare --all --dataset mnist1d --seeds 5</code>); run a comparison of your own to "
-                "replace them")
+        return (f"from the results shipped with actlab (<code>docs/results/{esc(store)}</code>: the comparisons of "
+                "docs/compare.md under the tuning protocol, e.g. <code>actlab compare -a relu,tanh,silu,gaussian "
+                "--dataset mnist1d --seeds 3</code>); run a comparison of your own to replace them")
     return f"from the comparison store (<code>{esc(store)}</code>)"
 
 
@@ -91,10 +104,17 @@ def render(site: Site) -> dict[str, str]:
             model, backend = recipe.get("model", rows[0].get("model")), recipe.get("backend", rows[0].get("backend"))
             details = ", ".join(f"{k} {num(v)}" for k, v in recipe.items() if k not in ("model", "backend"))
             score = rows[0].get("score", "score")
+            tuned = any("chosen_lr" in r for r in rows)
+            how = ("Tuning protocol: each activation's learning rate chosen on validation (tuning seeds disjoint "
+                   "from these), early stopping, ranked and \u2605 on validation; the test score is read once and "
+                   "reported, never used to choose. " if tuned else
+                   "One learning rate for every activation (untuned)" +
+                   (", ranked on the test split, which selects on test. " if score == "final_score" else ". "))
+            lm = str(model).startswith("transformer")
             sections.append(
                 f"<h2>{esc(dataset)} \u00b7 {esc(model)} \u00b7 {esc(backend)}</h2>"
-                f'<p class="muted">Score: <code>{esc(score)}</code> (mean over seeds, higher is better). '
-                f"Recipe: {esc(details)}</p>{_group_table(rows)}"
+                f'<p class="muted">{esc(how)}Score: <code>{esc(score)}</code> (mean over seeds, higher is better'
+                f'{"; minus nats per character" if lm else ""}). Recipe: {esc(details)}</p>{_group_table(rows)}'
             )
         content = "".join(sections)
     body = f"""
