@@ -377,3 +377,152 @@ class NALU(Layer):
 
     def extra_repr(self) -> str:
         return f"{self.n_in}, {self.n_out}, eps={self.eps:g}"
+
+
+# --- Madsen & Johansen's arithmetic units --------------------------------------------------------------------------
+
+def _ensemble_shape(ensemble: int | None, n_in: int, n_out: int, what: str) -> tuple[int, ...]:
+    """Weights of one layer (n_in, n_out), or of ``ensemble`` independent copies stacked on a leading axis."""
+    if ensemble is None:
+        return (n_in, n_out)
+    return (_positive_int(ensemble, f"ensemble of {what}"), n_in, n_out)
+
+
+def _transpose(A: np.ndarray) -> np.ndarray:
+    return np.swapaxes(A, -1, -2)
+
+
+class _SparseUnit(Layer):
+    """What NAU and NMU share: weights W kept in a box [low, 1] and Madsen & Johansen's sparsity regulariser
+
+        R_sparse = mean_ij min(|W_ij|, 1 - |W_ij|),
+
+    zero exactly when every weight is in {-1, 0, 1}. ``sparsity`` is its weight lambda in the training loss
+    (0 by default; a training loop raises it on a schedule, as the paper does from lambda_start to lambda_end), and
+    ``backward`` adds lambda dR/dW to the weight gradient. The box is a projection: every forward clips W in place,
+    so the weights used are always inside it, which is the paper's clipping after each optimiser step.
+
+    ``ensemble=S`` stacks S independent units on a leading axis (weights (S, n_in, n_out), inputs (S, n, n_in)):
+    one NumPy call trains S seeds at once.
+    """
+
+    low = -1.0
+
+    def __init__(self, n_in: int, n_out: int, r: float, centre: float, *, sparsity: float = 0.0,
+                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        super().__init__()
+        what = type(self).__name__
+        self.n_in = _positive_int(n_in, f"n_in of {what}")
+        self.n_out = _positive_int(n_out, f"n_out of {what}")
+        self.sparsity = sparsity
+        dtype = _float_dtype(dtype)
+        shape = _ensemble_shape(ensemble, self.n_in, self.n_out, what)
+        self.params = {"W": _rng(rng).uniform(centre - r, centre + r, shape).astype(dtype)}
+        self._init_grads()
+
+    @property
+    def sparsity(self) -> float:
+        return self._sparsity
+
+    @sparsity.setter
+    def sparsity(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value >= 0 \
+                or not math.isfinite(value):
+            raise ParameterError(f"sparsity of {type(self).__name__} must be a finite float >= 0. Got {value!r}.")
+        self._sparsity = float(value)
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["W"]
+
+    def _project(self) -> np.ndarray:
+        W = self.params["W"]
+        np.clip(W, self.low, 1.0, out=W)
+        return W
+
+    def penalty(self) -> np.ndarray | float:
+        """R_sparse per unit (an array of S values for an ensemble): the mean of min(|W|, 1 - |W|)."""
+        a = np.abs(self.params["W"])
+        return np.minimum(a, 1 - a).mean(axis=(-2, -1))
+
+    def _add_penalty_grad(self) -> None:
+        if self._sparsity == 0.0:
+            return
+        W = self.params["W"]
+        a = np.abs(W)
+        # d min(|w|, 1 - |w|)/dw = sign(w) below |w| = 1/2, -sign(w) above (0 at w = 0 and at the kink's left).
+        d = np.where(a < 0.5, np.sign(W), -np.sign(W)) / (W.shape[-2] * W.shape[-1])
+        self.grads["W"] += (self._sparsity * d).astype(W.dtype, copy=False)
+
+    def extra_repr(self) -> str:
+        W = self.params["W"]
+        ens = f", ensemble={W.shape[0]}" if W.ndim == 3 else ""
+        return f"{self.n_in}, {self.n_out}{ens}, sparsity={self._sparsity:g}, dtype={W.dtype}"
+
+
+class NAU(_SparseUnit):
+    """Neural addition unit (Madsen & Johansen 2020, "Neural Arithmetic Units", ICLR, arXiv:2001.05016):
+
+    .. math:: y_j = \\sum_i W_{ij} x_i, \\quad W \\in [-1, 1]
+
+    A linear layer without bias whose weights are clipped to [-1, 1] and pushed to {-1, 0, 1} by the sparsity
+    regulariser, so it learns exact sums and differences. Initialisation as the paper's: W ~ U(-r, r) with
+    r = min(1/2, sqrt(3) sqrt(2 / (n_in + n_out))) (Glorot's variance, E[W] = 0). Backward: dL/dW = X^T delta
+    (+ lambda dR/dW), dL/dX = delta W^T.
+    """
+
+    def __init__(self, n_in: int, n_out: int, *, sparsity: float = 0.0, dtype: Any = np.float32,
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        r = min(0.5, math.sqrt(3.0) * math.sqrt(2.0 / (_positive_int(n_in, "n_in of NAU")
+                                                       + _positive_int(n_out, "n_out of NAU"))))
+        super().__init__(n_in, n_out, r, 0.0, sparsity=sparsity, dtype=dtype, rng=rng, ensemble=ensemble)
+
+    def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
+        self._X = X
+        return X @ self._project()
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        self.grads["W"][...] = _transpose(self._X) @ grad
+        self._add_penalty_grad()
+        return grad @ _transpose(self.params["W"]) if input_grad else None
+
+
+class NMU(_SparseUnit):
+    """Neural multiplication unit (Madsen & Johansen 2020, ICLR, arXiv:2001.05016):
+
+    .. math:: y_j = \\prod_i \\left(W_{ij} x_i + 1 - W_{ij}\\right), \\quad W \\in [0, 1]
+
+    W_ij = 1 multiplies x_i in, W_ij = 0 leaves it out (the factor is 1): unlike NALU's log-space path it has no
+    log, no exp and no division, so it handles zero and negative inputs and its gradient stays finite.
+    Initialisation as the paper's: W ~ U(1/4, 3/4) (E[W] = 1/2, the box's centre). Backward: with the factors
+    F_i = W_i x_i + 1 - W_i and the product of the others P_i = prod_{k != i} F_k (prefix times suffix products,
+    never a division, so a zero factor is exact), dL/dW_i = sum_n delta P_i (x_i - 1), dL/dx_i = sum_j delta P_i W_i.
+    """
+
+    low = 0.0
+
+    def __init__(self, n_in: int, n_out: int, *, sparsity: float = 0.0, dtype: Any = np.float32,
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        super().__init__(n_in, n_out, 0.25, 0.5, sparsity=sparsity, dtype=dtype, rng=rng, ensemble=ensemble)
+
+    def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
+        W = self._project()[..., None, :, :]  # (..., 1, n_in, n_out)
+        self._X = X
+        self._F = X[..., :, :, None] * W + (1 - W)  # (..., n, n_in, n_out)
+        return np.prod(self._F, axis=-2)
+
+    def _others(self) -> np.ndarray:
+        """prod_{k != i} F_k along the input axis, from exclusive prefix and suffix products."""
+        F = self._F
+        ones = np.ones_like(F[..., :1, :])
+        before = np.cumprod(np.concatenate([ones, F[..., :-1, :]], axis=-2), axis=-2)
+        after = np.flip(np.cumprod(np.flip(np.concatenate([F[..., 1:, :], ones], axis=-2), -2), axis=-2), -2)
+        return before * after
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        G = grad[..., :, None, :] * self._others()  # dL/dF: (..., n, n_in, n_out)
+        self.grads["W"][...] = np.sum(G * (self._X[..., :, :, None] - 1), axis=-3)
+        self._add_penalty_grad()
+        if not input_grad:
+            return None
+        return np.sum(G * self.params["W"][..., None, :, :], axis=-1)
