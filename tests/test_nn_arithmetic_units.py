@@ -85,20 +85,22 @@ def test_penalty_is_zero_exactly_at_discrete_weights():
     assert layer.penalty() == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("unit", [nn.NAU, nn.NMU])
-def test_an_ensemble_trains_each_member_as_its_own_layer(unit):
+@pytest.mark.parametrize("unit, kw", [(nn.NAU, {"sparsity": 0.1}), (nn.NMU, {"sparsity": 0.1}), (nn.NAC, {}),
+                                      (nn.NALU, {})], ids=["nau", "nmu", "nac", "nalu"])
+def test_an_ensemble_trains_each_member_as_its_own_layer(unit, kw):
     rng = np.random.default_rng(2)
-    ens = unit(4, 2, dtype=F64, rng=0, ensemble=3, sparsity=0.1)
+    ens = unit(4, 2, dtype=F64, rng=0, ensemble=3, **kw)
     X, G = rng.normal(size=(3, 5, 4)), rng.normal(size=(3, 5, 2))
     out = ens.forward(X)
     dX = ens.backward(G)
     for s in range(3):
-        single = unit(4, 2, dtype=F64, sparsity=0.1)
-        single.params["W"][...] = ens.params["W"][s]
+        single = unit(4, 2, dtype=F64, **kw)
+        for k in single.params:
+            single.params[k][...] = ens.params[k][s]
         np.testing.assert_allclose(single.forward(X[s]), out[s], rtol=1e-12)
         np.testing.assert_allclose(single.backward(G[s]), dX[s], rtol=1e-12)
-        np.testing.assert_allclose(single.grads["W"], ens.grads["W"][s], rtol=1e-12)
-    assert ens.penalty().shape == (3,)
+        for k in single.params:
+            np.testing.assert_allclose(single.grads[k], ens.grads[k][s], rtol=1e-12, atol=1e-15)
 
 
 def test_bad_settings_say_what_was_expected():

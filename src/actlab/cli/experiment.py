@@ -11,6 +11,7 @@ USAGE_EXAMPLES = """examples:
   actlab experiment vanishing-gradients --out out
   actlab experiment dying-relu --activations relu,leaky_relu,elu --seed 3
   actlab experiment swish-vs-relu --full --out out
+  actlab experiment sparsity --robustness --json
   actlab experiment all --out out
 """
 
@@ -31,6 +32,10 @@ def add_parser(subparsers) -> None:
                    help="comma-separated activations instead of the experiment's defaults (its baselines stay)")
     p.add_argument("--seed", type=int, default=0, help="the seed: same seed, same numbers (default 0)")
     p.add_argument("--out", metavar="DIR", default="out", help="output directory (default ./out)")
+    p.add_argument("--robustness", action="store_true",
+                   help="also re-run the decisive measurement at 1/2x, 1x, 2x the budget (4x where cheap) and on 3 "
+                        "disjoint seed sets, and qualify the verdict ('confirmed at every budget tried' or "
+                        "'depends on budget: ...'); result.json gets a 'robustness' block")
     p.add_argument("--json", action="store_true", help="print result.json (or the index) instead of the summary")
     p.add_argument("--docs", metavar="DIR", default=None,
                    help="with 'all': also generate the docs pages (one per experiment) into DIR")
@@ -68,7 +73,7 @@ def run(args) -> int:
     with _progress_bar() as bar:
         task = bar.add_task(exp.name, total=1.0)
         result = experiments.run(exp.name, quick=not args.full, activations=args.activations, seed=args.seed,
-                                 out=args.out, progress=lambda f, m: bar.update(task, completed=f,
+                                 out=args.out, robustness=args.robustness, progress=lambda f, m: bar.update(task, completed=f,
                                                                                 description=f"{exp.name}: {m}"))
     from actlab.experiments.index import update_index
 
@@ -100,7 +105,8 @@ def _run_all(args, experiments) -> int:
             bar.update(overall, completed=current["done"] + fraction,
                        description=f"[{current['done'] + 1}/{len(names)}] {name}: {message}")
 
-        index = run_all(quick=not args.full, seed=args.seed, out=args.out, progress=progress)
+        index = run_all(quick=not args.full, seed=args.seed, out=args.out, progress=progress,
+                        robustness=args.robustness)
     if args.docs:
         from actlab.experiments.docs import write_docs
 

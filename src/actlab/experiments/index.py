@@ -11,8 +11,10 @@ from actlab.experiments.runner import ExperimentError, get, names, run
 
 
 def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
-            progress: Callable[[str, float, str], None] | None = None, only: list[str] | None = None) -> dict:
-    """Run the experiments in order (all, or ``only``); ``progress(name, fraction, message)`` reports each step.
+            progress: Callable[[str, float, str], None] | None = None, only: list[str] | None = None,
+            robustness: bool = False) -> dict:
+    """Run the experiments in order (all, or ``only``); ``progress(name, fraction, message)`` reports each step;
+    ``robustness`` checks each verdict at other budgets and seed sets (see :mod:`actlab.experiments.robustness`).
 
     One experiment failing does not stop the others: its entry in the index says ``"status": "error"`` and why.
     Returns the index, also written to ``OUT/index.json``.
@@ -25,14 +27,14 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
         exp = get(name)
         t0 = time.perf_counter()
         try:
-            result = run(name, quick=quick, seed=seed, out=out,
+            result = run(name, quick=quick, seed=seed, out=out, robustness=robustness,
                          progress=(lambda f, m, n=name: progress(n, f, m)) if progress else None)
             entries.append(entry(result, time.perf_counter() - t0))
         except Exception as err:  # noqa: BLE001 -- one broken experiment must not lose the others' results
             entries.append({"name": name, "title": exp.title, "status": "error",
                             "verdict": f"{type(err).__name__}: {err}", "result": None, "figures": [],
                             "seconds": round(time.perf_counter() - t0, 2), "quick": quick})
-    index = {"quick": quick, "seed": seed, "experiments": entries,
+    index = {"quick": quick, "seed": seed, "robustness": robustness, "experiments": entries,
              "meta": {"seconds": round(time.perf_counter() - started, 2)}}
     (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return index
@@ -43,7 +45,8 @@ def entry(result, seconds: float | None = None) -> dict:
     return {"name": result.name, "title": exp.title, "status": result.status, "verdict": result.verdict,
             "result": f"{result.name}/result.json", "figures": [f"{result.name}/{p.name}" for p in result.figures],
             "seconds": round(result.meta.get("seconds", 0.0) if seconds is None else seconds, 2),
-            "quick": result.settings.get("quick", True)}
+            "quick": result.settings.get("quick", True),
+            "robustness": None if result.robustness is None else result.robustness["qualified"]}
 
 
 def update_index(out: str | Path, result) -> None:

@@ -277,6 +277,22 @@ def _catalog(name: str) -> BoundActivation:
     return actlab.get(name)
 
 
+def _transpose(A: np.ndarray) -> np.ndarray:
+    """The last two axes swapped: A^T for one layer's matrix, each member's A^T for an ensemble's stack."""
+    return np.swapaxes(A, -1, -2)
+
+
+def _ensemble_draw(init: Any, gen: np.random.Generator, n_in: int, n_out: int, dtype: np.dtype,
+                   ensemble: int | None, what: str):
+    """A function drawing one weight matrix (n_in, n_out) from ``init``, or ``ensemble`` of them stacked on a leading
+    axis (each drawn as a single layer's would be): the layers' ``ensemble=S`` trains S independent copies at once."""
+    draw = get_initializer(init)
+    if ensemble is None:
+        return lambda: draw(gen, n_in, n_out, dtype)
+    S = _positive_int(ensemble, f"ensemble of {what}")
+    return lambda: np.stack([draw(gen, n_in, n_out, dtype) for _ in range(S)])
+
+
 def _gate_weights(W_hat: np.ndarray, M_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NAC's W = tanh(W_hat) * sigmoid(M_hat), which biases W towards {-1, 0, 1}; also returns the two factors."""
     t = _catalog("tanh")(W_hat)
@@ -293,16 +309,17 @@ class NAC(Layer):
     """Neural accumulator (Trask et al. 2018, arXiv:1808.00508): y = X W with W = tanh(W_hat) * sigmoid(M_hat).
 
     No bias and weights pushed towards {-1, 0, 1}, so the layer learns exact additions and subtractions.
+    ``ensemble=S`` stacks S independent layers (parameters (S, n_in, n_out), inputs (S, n, n_in)).
     """
 
     def __init__(self, n_in: int, n_out: int, *, init: Any = "glorot_uniform", dtype: Any = np.float32,
-                 rng: int | np.random.Generator | None = 0):
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
         super().__init__()
         self.n_in = _positive_int(n_in, "n_in of NAC")
         self.n_out = _positive_int(n_out, "n_out of NAC")
         dtype = _float_dtype(dtype)
-        gen, draw = _rng(rng), get_initializer(init)
-        self.params = {"W_hat": draw(gen, self.n_in, self.n_out, dtype), "M_hat": draw(gen, self.n_in, self.n_out, dtype)}
+        draw = _ensemble_draw(init, _rng(rng), self.n_in, self.n_out, dtype, ensemble, "NAC")
+        self.params = {"W_hat": draw(), "M_hat": draw()}
         self._init_grads()
 
     @property
@@ -315,8 +332,8 @@ class NAC(Layer):
         return X @ self._W
 
     def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        _gate_backward(self._X.T @ grad, self._t, self._s, self.grads)
-        return grad @ self._W.T if input_grad else None
+        _gate_backward(_transpose(self._X) @ grad, self._t, self._s, self.grads)
+        return grad @ _transpose(self._W) if input_grad else None
 
     def extra_repr(self) -> str:
         return f"{self.n_in}, {self.n_out}"
@@ -330,10 +347,11 @@ class NALU(Layer):
 
     The log-space exponent is clipped below the dtype's overflow limit (the gradient is zero beyond it), so a wild
     step gives a huge finite output rather than inf. d|x|/dx is sign(x), taken as 0 at x = 0.
+    ``ensemble=S`` stacks S independent layers (parameters (S, n_in, n_out), inputs (S, n, n_in)).
     """
 
     def __init__(self, n_in: int, n_out: int, *, eps: float = 1e-7, init: Any = "glorot_uniform",
-                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0):
+                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
         super().__init__()
         self.n_in = _positive_int(n_in, "n_in of NALU")
         self.n_out = _positive_int(n_out, "n_out of NALU")
@@ -341,12 +359,8 @@ class NALU(Layer):
             raise ParameterError(f"eps of NALU must be a float in (0, 1). Got {eps!r}.")
         self.eps = float(eps)
         dtype = _float_dtype(dtype)
-        gen, draw = _rng(rng), get_initializer(init)
-        self.params = {
-            "W_hat": draw(gen, self.n_in, self.n_out, dtype),
-            "M_hat": draw(gen, self.n_in, self.n_out, dtype),
-            "G": draw(gen, self.n_in, self.n_out, dtype),
-        }
+        draw = _ensemble_draw(init, _rng(rng), self.n_in, self.n_out, dtype, ensemble, "NALU")
+        self.params = {"W_hat": draw(), "M_hat": draw(), "G": draw()}
         self._init_grads()
 
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
@@ -368,12 +382,13 @@ class NALU(Layer):
         dm = grad * (1 - g)
         dgz = grad * (a - m) * g * (1 - g)  # through y = g a + (1 - g) m, then the sigmoid
         dmz = np.where(self._clipped, 0, dm * m)  # d exp = exp
-        self.grads["G"][...] = X.T @ dgz
-        _gate_backward(X.T @ da + logx.T @ dmz, self._t, self._s, self.grads)
+        XT = _transpose(X)
+        self.grads["G"][...] = XT @ dgz
+        _gate_backward(XT @ da + _transpose(logx) @ dmz, self._t, self._s, self.grads)
         if not input_grad:
             return None
-        dlog = dmz @ W.T
-        return da @ W.T + dgz @ self.params["G"].T + dlog * np.sign(X) / absx
+        WT = _transpose(W)
+        return da @ WT + dgz @ _transpose(self.params["G"]) + (dmz @ WT) * np.sign(X) / absx
 
     def extra_repr(self) -> str:
         return f"{self.n_in}, {self.n_out}, eps={self.eps:g}"
@@ -386,10 +401,6 @@ def _ensemble_shape(ensemble: int | None, n_in: int, n_out: int, what: str) -> t
     if ensemble is None:
         return (n_in, n_out)
     return (_positive_int(ensemble, f"ensemble of {what}"), n_in, n_out)
-
-
-def _transpose(A: np.ndarray) -> np.ndarray:
-    return np.swapaxes(A, -1, -2)
 
 
 class _SparseUnit(Layer):
