@@ -26,6 +26,7 @@ import numpy as np
 from actlab.errors import DataError
 
 VAL_SEED = 0x5EED  # the validation draw; a constant, so the split does not move with the run's seed
+TEXT_DATASET = "pydoc_topics"  # the transformer's text: the English prose of CPython's pydoc_data.topics
 MAX_VAL_FRACTION = 0.5  # beyond half, the network would train on fewer examples than it is selected on
 
 
@@ -38,11 +39,35 @@ class Validation:
     index: np.ndarray  # their rows in the original training split, sorted
 
 
+@dataclasses.dataclass(frozen=True)
+class SealedTest:
+    """The test split of a protocol run, held back from the backend: it is opened once, by the runner, after
+    training has finished and the best validation epoch has been restored (and never in a tuning run)."""
+
+    X: np.ndarray
+    y: np.ndarray
+
+
+def seal_test(data):
+    """``(data without its test split, SealedTest)``: what a protocol run trains on, and what it is scored on last."""
+    return dataclasses.replace(data, X_test=None, y_test=None), SealedTest(data.X_test, data.y_test)
+
+
+def open_test(data, sealed: SealedTest) -> tuple[np.ndarray, np.ndarray]:
+    """The sealed test split in the feature (and target) space ``data`` was standardised to by :func:`holdout`."""
+    X, y = np.asarray(sealed.X), np.asarray(sealed.y)
+    space = data.meta.get("standardised")
+    if space is None:
+        return X, y
+    mean, std, mu, sd = space
+    return (X - mean) / std, (y if data.task == "classification" else (y - mu) / sd)
+
+
 def check_names(datasets: Sequence[str]) -> list[str]:
     """Canonical data set names, or a DataError with the closest names; checked before anything is stored."""
     from actlab import data
 
-    known = data.names()
+    known = [*data.names(), TEXT_DATASET]
     out = []
     for name in datasets:
         key = str(name).strip().lower().replace("-", "_")
@@ -60,6 +85,10 @@ def load(dataset: dict[str, Any], seed: int):
     """The Dataset a run trains on. The train/test split follows the run's seed, so seeds also vary the split."""
     from actlab import data
 
+    if dataset.get("name") == TEXT_DATASET:  # the transformer's text: one fixed split, whatever the seed
+        from actlab.compare.models.text import load_text
+
+        return load_text(TEXT_DATASET)
     if "path" in dataset:
         return data.load_csv(dataset["path"], dataset["target"], task=dataset.get("task"), seed=seed)
     return data.load(dataset["name"], seed=seed)
@@ -84,6 +113,8 @@ def validation_index(y_train: np.ndarray, task: str, fraction: float) -> np.ndar
 def holdout(data, fraction: float):
     """``(data, None)`` for ``fraction == 0`` (the data set untouched); else ``(data without the validation rows,
     Validation)``, both re-standardised on the rows that remain for training."""
+    if data.task == "lm":  # a text's validation block is fixed by its split (see compare.models.text)
+        return data, Validation(data.X_val, None, None)
     if not fraction:
         return data, None
     held = validation_index(np.asarray(data.y_train), data.task, float(fraction))
@@ -98,17 +129,24 @@ def holdout(data, fraction: float):
     def features(a):
         return _frozen((np.asarray(a) - mean) / std)
 
-    changes: dict[str, Any] = {"X_train": features(X[keep]), "X_test": features(data.X_test)}
+    sealed = data.X_test is None  # a protocol run: the test split is transformed when it is opened (open_test)
+    changes: dict[str, Any] = {"X_train": features(X[keep])}
+    if not sealed:
+        changes["X_test"] = features(data.X_test)
     X_val, y_val = features(X[held]), y[held]
+    mu, sd = 0.0, 1.0
     if data.task == "classification":
         changes["y_train"] = _frozen(y[keep])
     else:  # targets in units of the remaining rows' spread; target_scale maps back to the original units
         mu, sd = float(y[keep].mean()), float(y[keep].std()) or 1.0
-        changes.update(y_train=_frozen((y[keep] - mu) / sd), y_test=_frozen((np.asarray(data.y_test) - mu) / sd))
+        changes["y_train"] = _frozen((y[keep] - mu) / sd)
+        if not sealed:
+            changes["y_test"] = _frozen((np.asarray(data.y_test) - mu) / sd)
         y_val = (y_val - mu) / sd
         m0, s0 = data.target_scale
         changes["target_scale"] = (m0 + mu * s0, sd * s0)
-    changes["meta"] = {**data.meta, "val_fraction": float(fraction), "val_rows": int(len(held))}
+    changes["meta"] = {**data.meta, "val_fraction": float(fraction), "val_rows": int(len(held)),
+                       "standardised": (mean, std, mu, sd)}
     return dataclasses.replace(data, **changes), Validation(X_val, _frozen(y_val), _frozen(held))
 
 

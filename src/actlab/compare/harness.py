@@ -32,13 +32,19 @@ def prepare(plan: Plan) -> Plan:
 def execute_plan(plan: Plan, progress: Progress | None = None, executor=None) -> Store:
     """Run every run of ``plan`` not finished in its store yet; return the store. Resumable and shareable."""
     prepare(plan)
-    configs = plan.configs()
+    return execute_configs(plan.configs(), plan.store, progress, executor or executors.make(plan.workers, plan.ray))
+
+
+def execute_configs(configs: list[dict[str, Any]], store_path, progress: Progress | None = None,
+                    executor=None) -> Store:
+    """Run every configuration (each with its ``key``) not finished in the store at ``store_path``; return the
+    store. The protocol calls this once per phase (tuning grid, grid extension, evaluation)."""
     keys = [c["key"] for c in configs]
-    store = Store(plan.store)
+    store = Store(store_path)
     store.add(configs)
     store.retry_failed(keys)
     total = len(keys)
-    executor = executor or executors.make(plan.workers, plan.ray)
+    executor = executor or executors.make()
     in_flight: dict[Future, str] = {}
 
     def finished() -> int:

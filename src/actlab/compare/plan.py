@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import actlab
+from actlab.compare.datasets import TEXT_DATASET
 from actlab.errors import ActlabError, DataError
 
 DEFAULT_STORE = "actlab-runs.sqlite"
 DEFAULT_MODEL = "mlp:100,100"
 BACKENDS = ("numpy", "torch")
+TRANSFORMER_DEFAULT = (2, 64)  # layers, d_model: sized so one run takes about a minute on one core
+TRANSFORMER_HEAD_DIM = 16
 OPTIMIZERS = ("adam", "sgd", "momentum")
 TASKS = ("classification", "regression")
+PHASES = ("tune", "eval")  # a protocol run tunes the learning rate, or evaluates the chosen one
 RANK_BY = {"test": "final_score", "val": "final_val_score"}  # --rank-by -> the metric rows are ranked by
 # A run's configuration changes meaning when these change, so they are part of its key.
 KEY_VERSION = 1
@@ -33,26 +37,31 @@ class PlanError(ActlabError, ValueError):
 
 @dataclass(frozen=True)
 class Model:
-    """A parsed ``--model``: ``mlp:100,100`` (any depth and width) or ``cnn`` / ``cnn:25,25,25`` (1-D, torch)."""
+    """A parsed ``--model``: ``mlp:100,100`` (any depth and width), ``cnn`` / ``cnn:25,25,25`` (1-D, torch) or
+    ``transformer`` / ``transformer:LAYERS,D_MODEL`` (a pre-norm character-level language model, torch; widths are
+    (layers, d_model))."""
 
     kind: str
     widths: tuple[int, ...]
 
     @classmethod
     def parse(cls, text: str) -> "Model":
-        m = re.fullmatch(r"\s*(mlp|cnn)\s*(?::\s*([0-9,\s]*))?\s*", str(text).lower())
+        m = re.fullmatch(r"\s*(mlp|cnn|transformer)\s*(?::\s*([0-9,\s]*))?\s*", str(text).lower())
         if not m:
             raise PlanError(
-                f"Unknown model {text!r}. Expected 'mlp:W1,W2,...' (e.g. mlp:100,100) or 'cnn[:C1,C2,...]' "
-                "(a 1-D CNN, e.g. cnn:25,25,25)."
+                f"Unknown model {text!r}. Expected 'mlp:W1,W2,...' (e.g. mlp:100,100), 'cnn[:C1,C2,...]' "
+                "(a 1-D CNN, e.g. cnn:25,25,25) or 'transformer[:LAYERS,D_MODEL]' (e.g. transformer:2,64)."
             )
         kind, spec = m.group(1), (m.group(2) or "").strip()
         parts = [p.strip() for p in spec.split(",") if p.strip()] if spec else []
         if not parts:
-            parts = ["25", "25", "25"] if kind == "cnn" else []
+            parts = {"cnn": ["25", "25", "25"], "transformer": list(map(str, TRANSFORMER_DEFAULT))}.get(kind, [])
         widths = tuple(int(p) for p in parts)
         if any(w < 1 for w in widths):
             raise PlanError(f"Layer widths of model {text!r} must be positive integers. Got {widths}.")
+        if kind == "transformer" and (len(widths) != 2 or widths[1] % TRANSFORMER_HEAD_DIM):
+            raise PlanError(f"A transformer model is 'transformer:LAYERS,D_MODEL' with D_MODEL a multiple of "
+                            f"{TRANSFORMER_HEAD_DIM} (the head width), e.g. transformer:2,64. Got {text!r}.")
         return cls(kind, widths)
 
     def __str__(self) -> str:
@@ -109,6 +118,13 @@ class Plan:
     eval_batches: int = 4  # batches the recorder looks at for dead units / saturation / gradient norms
     val_fraction: float = 0.0
     rank_by: str = "test"
+    # The protocol's run fields (set by actlab.compare.protocol, absent from the keys of plain runs): a protocol run
+    # stops after ``patience`` epochs without a better validation score and restores its best epoch; its ``phase``
+    # is "tune" (validation only) or "eval" (the test split scored once, at the end); ``data_seed`` draws the
+    # train/test split for every seed alike.
+    patience: int | None = None
+    phase: str | None = None
+    data_seed: int | None = None
     _configs: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self) -> "Plan":
@@ -121,19 +137,31 @@ class Plan:
         if not acts:
             raise PlanError("A comparison needs at least one activation (e.g. --activations relu,gelu or --all).")
         self.activations = list(dict.fromkeys(acts))
-        for a in self.activations:
-            kind = actlab.spec(a).kind
-            if kind != "elementwise":
-                raise PlanError(
-                    f"compare trains one activation between dense layers; {a!r} is {kind}, not elementwise."
-                )
-        self.baseline = actlab.resolve(self.baseline)
         model = Model.parse(self.model)
         self.model = str(model)
+        # The transformer's feed-forward block also takes a gated activation (GLU and its variants halve its input).
+        allowed = ("elementwise", "gated") if model.kind == "transformer" else ("elementwise",)
+        for a in self.activations:
+            kind = actlab.spec(a).kind
+            if kind not in allowed:
+                where = "a transformer's feed-forward block" if model.kind == "transformer" else "dense layers"
+                raise PlanError(f"compare trains one activation between {where}; {a!r} is {kind}, not "
+                                f"{' or '.join(allowed)}.")
+        self.baseline = actlab.resolve(self.baseline)
         if self.backend not in BACKENDS:
             raise PlanError(f"Unknown backend {self.backend!r}. Expected one of {', '.join(BACKENDS)}.")
-        if model.kind == "cnn" and self.backend != "torch":
-            raise PlanError(f"The 1-D CNN ({self.model}) is a torch model: add --backend torch.")
+        if model.kind in ("cnn", "transformer") and self.backend != "torch":
+            raise PlanError(f"The {'1-D CNN' if model.kind == 'cnn' else 'transformer'} ({self.model}) is a torch "
+                            "model: add --backend torch.")
+        if model.kind == "transformer" and self.phase is None:
+            raise PlanError("The transformer trains under the tuning protocol only (actlab.compare.protocol; the CLI "
+                            "default), which validates every epoch and scores its test text once.")
+        if model.kind != "transformer" and TEXT_DATASET in [str(d).lower() for d in self.datasets]:
+            raise PlanError(f"{TEXT_DATASET!r} is a text for the language model: use --model transformer[:L,D] "
+                            "--backend torch.")
+        if model.kind == "transformer" and self.data is None and list(self.datasets) != [TEXT_DATASET]:
+            raise PlanError(f"The transformer is a character-level language model: its dataset is {TEXT_DATASET!r} "
+                            f"(--dataset {TEXT_DATASET}). Got {', '.join(map(str, self.datasets))}.")
         if self.optimizer not in OPTIMIZERS:
             raise PlanError(f"Unknown optimizer {self.optimizer!r}. Expected one of {', '.join(OPTIMIZERS)}.")
         if isinstance(self.seeds, int):
@@ -155,6 +183,14 @@ class Plan:
             raise PlanError(f"Unknown rank_by {self.rank_by!r} (--rank-by). Expected one of {', '.join(RANK_BY)}.")
         if self.rank_by == "val" and not self.val_fraction:
             raise PlanError("--rank-by val needs a validation split: add --val-fraction F (e.g. 0.2).")
+        if self.phase is not None:
+            if self.phase not in PHASES:
+                raise PlanError(f"Unknown phase {self.phase!r}. Expected one of {', '.join(PHASES)}.")
+            if not self.val_fraction:
+                raise PlanError("A protocol run chooses on validation: it needs val_fraction > 0.")
+            if self.patience is not None and (isinstance(self.patience, bool) or not isinstance(self.patience, int)
+                                              or self.patience < 1):
+                raise PlanError(f"patience must be an integer >= 1 (epochs without improvement). Got {self.patience!r}.")
         if self.workers is not None and (isinstance(self.workers, bool) or self.workers < 0):
             raise PlanError(f"workers must be >= 0 (0 runs in-process). Got {self.workers!r}.")
         if self.data is not None:
@@ -195,6 +231,8 @@ class Plan:
                         }
                         if self.val_fraction:  # absent at 0, so the keys of every earlier run stay valid
                             cfg["val_fraction"] = self.val_fraction
+                        if self.phase is not None:
+                            cfg.update(phase=self.phase, patience=self.patience, data_seed=self.data_seed)
                         cfg["key"] = run_key(cfg)
                         out.append(cfg)
             self._configs = out

@@ -29,7 +29,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-SATURATED_BELOW = 1e-2  # |f'(z)| under this counts as saturated
+from actlab.compare.probe import activation_probe, score  # noqa: F401  (re-exported: the backends' measures)
+
 TARGET_FRACTION = 0.95
 
 
@@ -48,10 +49,19 @@ def _execute(config: dict[str, Any]) -> dict[str, Any]:
     try:
         from actlab.compare import datasets
 
-        data, val = datasets.holdout(datasets.load(config["dataset"], config["seed"]), config.get("val_fraction", 0))
+        # A protocol run's data split is drawn by its data_seed (one split for tuning and evaluation seeds alike, so a
+        # tuning run never trains or validates on rows an evaluation run is tested on); its test split stays sealed.
+        data = datasets.load(config["dataset"], config.get("data_seed", config["seed"]))
+        sealed = None
+        if "phase" in config:
+            data, sealed = datasets.seal_test(data)
+        data, val = datasets.holdout(data, config.get("val_fraction", 0))
         backend = _backend(config["backend"])
         cpu = time.process_time()
         trained = backend(config, data, val)
+        evaluate = trained.pop("evaluate", None)
+        if sealed is not None and config["phase"] == "eval" and evaluate is not None:
+            trained["test_score"] = evaluate(*datasets.open_test(data, sealed))  # the one look at the test split
         trained["cpu_time"] = time.process_time() - cpu
         out["status"] = "diverged" if trained["diverged"] else "done"
         out["curve"] = trained["curve"]
@@ -87,6 +97,8 @@ def _single_thread():
 
 
 def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
+    if "phase" in config:
+        return _protocol_metrics(config, trained)
     curve = trained["curve"]
     scores = [s for s in curve["test_score"] if s is not None and math.isfinite(s)]
     losses = curve["loss"]
@@ -94,17 +106,13 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
         "final_score": scores[-1] if scores and not trained["diverged"] else None,
         "best_score": max(scores) if scores else None,
         "best_epoch": (int(np.argmax(scores)) + 1) if scores else None,
-        "final_loss": losses[-1] if losses and losses[-1] is not None and math.isfinite(losses[-1]) else None,
-        "train_time": trained["train_time"],
-        "cpu_time": trained["cpu_time"],  # unlike wall time, barely affected by other processes on the machine
-        "epochs_run": len(losses),
+        **_common(trained),
     }
     target = config.get("target")
     if target is None and m["best_score"] is not None:
         target = TARGET_FRACTION * m["best_score"] if m["best_score"] > 0 else m["best_score"]
     m["target"] = target
-    m["epochs_to_target"] = next((i + 1 for i, s in enumerate(scores) if s >= target), None) if target is not None \
-        else None
+    m["epochs_to_target"] = _first_reaching(scores, target)
     if "val_score" in curve:
         vals = [s for s in curve["val_score"] if s is not None and math.isfinite(s)]
         m["final_val_score"] = vals[-1] if vals and not trained["diverged"] else None
@@ -114,44 +122,40 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
     return m
 
 
-def activation_probe(activation: str, pre_activations: list[np.ndarray]) -> dict[str, Any]:
-    """Dead-unit fraction and saturation from each hidden layer's pre-activations (samples first, units last
-    for dense layers; for conv layers channels are the units, axis 1)."""
-    import actlab
+def _protocol_metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
+    """A protocol run is measured at its restored best validation epoch: ``final_val_score`` (= ``best_val_score``)
+    is that epoch's validation score, ``final_score`` the one test score of an evaluation run (None in a tuning
+    run), and ``epochs_to_target`` counts validation epochs. Nothing here is chosen by a test score."""
+    vals = [s for s in trained["curve"]["val_score"] if s is not None and math.isfinite(s)]
+    best_val = max(vals) if vals else None
+    m: dict[str, Any] = {
+        "final_score": trained.get("test_score"),
+        "best_score": None,  # no test curve: the test split is read once, at the end
+        "final_val_score": best_val, "best_val_score": best_val, "best_val_epoch": trained.get("best_epoch"),
+        "stopped_early": len(trained["curve"]["loss"]) < config["epochs"] and not trained["diverged"],
+        **_common(trained),
+    }
+    target = config.get("target")
+    if target is None and best_val is not None:
+        target = TARGET_FRACTION * best_val if best_val > 0 else best_val
+    m["target"] = target
+    m["epochs_to_target"] = _first_reaching(vals, target)
+    m.update(trained.get("probe") or {})
+    return m
 
-    act = actlab.get(activation)
-    dead, saturated, total_units, total_entries = 0, 0, 0, 0
-    per_layer = []
-    for z in pre_activations:
-        z = np.asarray(z, dtype=np.float64)
-        d = np.abs(np.asarray(act.derivative(z), dtype=np.float64))
-        unit_axis = 1
-        other = tuple(i for i in range(d.ndim) if i != unit_axis)
-        dead_units = int(np.sum(np.all(d == 0, axis=other)))
-        sat = int(np.sum(d < SATURATED_BELOW))
-        dead += dead_units
-        saturated += sat
-        total_units += d.shape[unit_axis]
-        total_entries += d.size
-        per_layer.append({"dead_fraction": dead_units / d.shape[unit_axis], "saturation": sat / d.size})
+
+def _common(trained: dict[str, Any]) -> dict[str, Any]:
+    losses = trained["curve"]["loss"]
     return {
-        "dead_fraction": dead / total_units if total_units else None,
-        "saturation": saturated / total_entries if total_entries else None,
-        "layers": per_layer,
+        "final_loss": losses[-1] if losses and losses[-1] is not None and math.isfinite(losses[-1]) else None,
+        "train_time": trained["train_time"],
+        "cpu_time": trained["cpu_time"],  # unlike wall time, barely affected by other processes on the machine
+        "epochs_run": len(losses),
     }
 
 
-def score(task: str, y_true: np.ndarray, output: np.ndarray) -> float:
-    """Accuracy (classification, from logits) or R^2 (regression) — higher is better for both."""
-    if task == "classification":
-        return float(np.mean(np.argmax(output, axis=1) == y_true))
-    pred = np.asarray(output, dtype=np.float64).reshape(-1)
-    y = np.asarray(y_true, dtype=np.float64).reshape(-1)
-    if not np.all(np.isfinite(pred)):
-        return float("nan")
-    ss_res = float(np.sum((y - pred) ** 2))
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else 0.0
+def _first_reaching(scores: list[float], target: float | None) -> int | None:
+    return next((i + 1 for i, s in enumerate(scores) if s >= target), None) if target is not None else None
 
 
 def versions(backend: str) -> dict[str, str]:

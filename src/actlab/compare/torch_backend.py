@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from actlab.compare.plan import Model
-from actlab.compare.runner import activation_probe, score
+from actlab.compare.probe import activation_probe, score
 
 
 def activation_module(name: str):
@@ -78,24 +78,35 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     import torch
     import torch.nn.functional as F
 
+    from actlab.compare.early_stopping import BestEpoch
+
+    model = Model.parse(config["model"])
+    if model.kind == "transformer":
+        from actlab.compare.models.transformer import train_lm
+
+        return train_lm(config, data, val)
     torch.manual_seed(config["seed"])
     gen = torch.Generator().manual_seed(config["seed"])
     classification = data.task == "classification"
+    sealed = data.X_test is None  # a protocol run: validation only, early stopping, test scored by the runner
     X = torch.tensor(np.asarray(data.X_train, np.float32))
-    Xt = torch.tensor(np.asarray(data.X_test, np.float32))
+    Xt = None if sealed else torch.tensor(np.asarray(data.X_test, np.float32))
     Xv = torch.tensor(np.asarray(val.X, np.float32)) if val is not None else None
     if classification:
         y = torch.tensor(np.asarray(data.y_train, np.int64))
     else:
         y = torch.tensor(np.asarray(data.y_train, np.float32)).reshape(-1, 1)
     n_out = data.n_classes if classification else 1
-    net = build(Model.parse(config["model"]), config["activation"], X.shape[1], n_out)
+    net = build(model, config["activation"], X.shape[1], n_out)
     opt = _optimizer(config["optimizer"], net.parameters(), config["lr"])
     loss_fn = F.cross_entropy if classification else F.mse_loss
     n, bs = X.shape[0], config["batch_size"]
-    curve: dict[str, list] = {"loss": [], "train_score": [], "test_score": []}
+    curve: dict[str, list] = {"loss": [], "train_score": []}
+    if not sealed:
+        curve["test_score"] = []
     if val is not None:
         curve["val_score"] = []
+    best = BestEpoch(config.get("patience")) if sealed else None
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
@@ -119,10 +130,9 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
         curve["loss"].append(epoch_loss if math.isfinite(epoch_loss) else None)
         if not math.isfinite(epoch_loss):
             diverged, bad_loss = True, epoch_loss
-            curve["train_score"].append(None)
-            curve["test_score"].append(None)
-            if val is not None:
-                curve["val_score"].append(None)
+            for split in ("train_score", "test_score", "val_score"):  # keep the lists aligned
+                if split in curve:
+                    curve[split].append(None)
             break
         if classification:
             curve["train_score"].append(float(hits) / n)
@@ -132,13 +142,41 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
             curve["train_score"].append(score(data.task, data.y_train[idx.numpy()], pred))
         net.eval()
         with torch.no_grad():
-            curve["test_score"].append(score(data.task, data.y_test, net(Xt).numpy()))
+            if not sealed:
+                curve["test_score"].append(score(data.task, data.y_test, net(Xt).numpy()))
             if val is not None:
                 curve["val_score"].append(score(data.task, val.y, net(Xv).numpy()))
+        if best is not None and best.update(curve["val_score"][-1], lambda: _copy_state(net)):
+            break
     # Like the NumPy backend: seconds of the training loop, the per-epoch test and validation evaluation included.
     train_time = time.perf_counter() - start
-    probe = {} if diverged else _probe(net, config, X, y, loss_fn)
-    return {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time, "probe": probe}
+    out: dict[str, Any] = {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time}
+    if best is not None:
+        usable = best.state is not None
+        if usable:
+            net.load_state_dict(best.state)
+        out["best_epoch"] = best.epoch or None
+        out["evaluate"] = _evaluator(net, data.task) if usable else None
+        out["probe"] = _probe(net, config, X, y, loss_fn) if usable else {}
+    else:
+        out["probe"] = {} if diverged else _probe(net, config, X, y, loss_fn)
+    return out
+
+
+def _copy_state(net) -> dict:
+    return {k: v.detach().clone() for k, v in net.state_dict().items()}
+
+
+def _evaluator(net, task: str):
+    """``evaluate(X, y) -> score`` of the restored network: the runner's one look at the test split."""
+    import torch
+
+    def evaluate(X, y) -> float:
+        net.eval()
+        with torch.no_grad():
+            return score(task, y, net(torch.tensor(np.asarray(X, np.float32))).numpy())
+
+    return evaluate
 
 
 def _probe(net, config, X, y, loss_fn) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Models of the comparison harness beyond the backends' MLPs and CNN: the character-level Transformer and its text."""
