@@ -50,11 +50,14 @@ def page(result, results_dir: Path, docs_dir: Path) -> str:
     exp = get(result.name)
     rel = Path(os.path.relpath(results_dir, docs_dir))
     quick = result.settings.get("quick", True)
+    block = result.robustness
+    scale = f"; {block['qualified']}" if block else " at this scale"
     lines = [f"# {exp.title}", "",
-             f"*Experiment `{exp.name}` — {BADGE.get(result.status, result.status)} at this scale.*", "",
+             f"*Experiment `{exp.name}` — {BADGE.get(result.status, result.status)}{scale}.*", "",
              "## The claim", "", f"> {exp.claim}", "", f"Source: {exp.seed_source}", "",
              "## Run it", "", "```sh", f"actlab experiment {exp.name} --out out            # quick form, seconds",
              f"actlab experiment {exp.name} --full --out out     # full form",
+             f"actlab experiment {exp.name} --robustness         # + 1/2x, 2x the budget, 3 seed sets",
              f"actlab experiment {exp.name} --activations {','.join(exp.activations)} --seed 1", "```", "",
              f"The numbers below come from the stored {'quick' if quick else 'full'} run "
              f"(`{(rel / exp.name / 'result.json').as_posix()}`, seed {result.settings.get('seed')}); "
@@ -65,7 +68,17 @@ def page(result, results_dir: Path, docs_dir: Path) -> str:
             lines += [f"![{exp.name}: {fig.stem}]({(rel / exp.name / fig.name).as_posix()})", ""]
     lines += ["## What was measured", "", "```text", result.summary, "```", ""]
     for name, tab in result.tables.items():
+        if name.startswith("robustness"):
+            continue
         lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
+    if block:
+        lines += ["## Does the verdict survive a change of budget?", "",
+                  f"The decisive measurement ({', '.join(block['activations'])}) re-run at "
+                  + ", ".join(f"{b:g}x" for b in block["budgets"]) + f" the budget ({block['budget_of']}) and on seed "
+                  f"sets {', '.join(map(str, block['seed_sets']))}: **{block['qualified']}**.", ""]
+        for name, tab in result.tables.items():
+            if name.startswith("robustness"):
+                lines += [*_table(tab["columns"], tab["rows"]), ""]
     for name, tab in result.meta.get("tables", {}).items():  # timings: this machine, this run
         lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
     if exp.notes:
@@ -77,6 +90,26 @@ def page(result, results_dir: Path, docs_dir: Path) -> str:
     return "\n".join(lines)
 
 
+def _timing(results_dir: Path) -> list[str]:
+    """How long the stored `all` run took, on which CPU and under what load (the machine may be shared)."""
+    import json
+
+    path = results_dir / "index.json"
+    if not path.is_file():
+        return []
+    index = json.loads(path.read_text(encoding="utf-8"))
+    meta = index.get("meta", {})
+    if "seconds" not in meta:
+        return []
+    form = ("quick" if index.get("quick", True) else "full") + (" forms with --robustness" if index.get("robustness")
+                                                                 else " forms")
+    load = meta.get("load_before"), meta.get("load_after")
+    where = f" on {meta['cpu']} ({meta.get('cores')} cores)" if meta.get("cpu") else ""
+    when = (f", load average (1/5/15 min) {'/'.join(map(str, load[0]))} before and {'/'.join(map(str, load[1]))} "
+            f"after" if all(load) else "")
+    return [f"The stored run (all experiments, {form}) took {meta['seconds'] / 60:.1f} minutes{where}{when}.", ""]
+
+
 def write_docs(results_dir: str | Path, docs_dir: str | Path) -> list[Path]:
     """Write one page per stored result and an index; returns the paths written."""
     results_dir, docs_dir = Path(results_dir), Path(docs_dir)
@@ -86,20 +119,20 @@ def write_docs(results_dir: str | Path, docs_dir: str | Path) -> list[Path]:
         try:
             result = load_result(results_dir, name)
         except ExperimentError:
-            rows.append([f"{get(name).title}", name, "not run", "—"])
+            rows.append([f"{get(name).title}", name, "not run", "—", "—"])
             continue
         path = docs_dir / f"{name}.md"
         path.write_text(page(result, results_dir, docs_dir), encoding="utf-8")
         written.append(path)
-        reason = result.verdict.split(" — ", 1)[-1]
         rows.append([f"[{get(name).title}]({name}.md)", f"`{name}`", BADGE.get(result.status, result.status),
-                     reason])
+                     result.robustness["qualified"] if result.robustness else "not checked", result.reason])
     index = ["# Experiments: every claim of the seeds, measured", "",
              "Each page quotes the claim, gives the command, shows the figure and the numbers measured here, and "
              "says whether the claim held at this scale — and where the seed was wrong or overstated. The pages are "
              "generated from the stored results by `actlab.experiments.docs` (do not edit them by hand):", "",
-             "```sh", f"actlab experiment all --out {results_dir.as_posix()} --docs {docs_dir.as_posix()}", "```", "",
-             "| experiment | name | verdict | why |", "|---|---|---|---|",
+             "```sh", f"actlab experiment all --robustness --out {results_dir.as_posix()} --docs {docs_dir.as_posix()}",
+             "```", "", *_timing(results_dir),
+             "| experiment | name | verdict | across budgets and seeds | why |", "|---|---|---|---|---|",
              *["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows], ""]
     index_path = docs_dir / "index.md"
     index_path.write_text("\n".join(index), encoding="utf-8")

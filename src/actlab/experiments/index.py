@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 import time
 from pathlib import Path
 from typing import Callable
@@ -22,6 +24,7 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     entries = []
+    load_before = _load()
     started = time.perf_counter()
     for name in only or names():
         exp = get(name)
@@ -35,9 +38,30 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
                             "verdict": f"{type(err).__name__}: {err}", "result": None, "figures": [],
                             "seconds": round(time.perf_counter() - t0, 2), "quick": quick})
     index = {"quick": quick, "seed": seed, "robustness": robustness, "experiments": entries,
-             "meta": {"seconds": round(time.perf_counter() - started, 2)}}
+             "meta": {"seconds": round(time.perf_counter() - started, 2), **machine(load_before)}}
     (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return index
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (OSError, AttributeError):  # not on every platform
+        return None
+
+
+def machine(load_before: list[float] | None = None) -> dict:
+    """Where and under what load a run was timed: the CPU model, its core count, the load average before and after
+    (1, 5, 15 minutes). A wall time means little on a shared machine without the load."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "load_before": load_before, "load_after": _load()}
 
 
 def entry(result, seconds: float | None = None) -> dict:

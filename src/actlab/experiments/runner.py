@@ -51,6 +51,9 @@ class Experiment:
     decisive: tuple[str, ...] = ()  # the numbers (keys of ``ctx.record``) the verdict is computed from
     decisive_activations: tuple[str, ...] = ()  # the activations the verdict needs (default: the run's own)
     cheap: bool = False  # a cell costs seconds: also try 4x the budget, and every seed set at every budget
+    # Why the quick form's verdict may differ from the full form's (measured: the slow test compares both forms);
+    # a quick run then says its verdict is "indicative". Empty: the quick verdict is the full one.
+    indicative_quick: str = ""
 
 
 @dataclass
@@ -82,6 +85,8 @@ class Result:
     path: Path | None = None
     stored_summary: str = ""  # what result.json holds (no volatile lines); ``summary`` is what people read
     robustness: dict | None = None  # the block of actlab.experiments.robustness, when checked
+    indicative: bool = False  # a quick verdict known to be able to differ from the full form's
+    reason: str = ""  # the verdict's sentence alone (the verdict line without its status and qualifiers)
 
     def to_json(self) -> dict:
         exp = get(self.name)
@@ -95,8 +100,10 @@ class Result:
             "tables": self.tables,
             "status": self.status,
             "verdict": self.verdict,
+            "reason": self.reason,
             "summary": self.stored_summary or self.summary,
             "figures": [p.name for p in self.figures],
+            "indicative": self.indicative,
             **({"robustness": self.robustness} if self.robustness is not None else {}),
             "meta": self.meta,
         }
@@ -279,6 +286,9 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
         else:  # a verdict that changes with the budget or the seeds is not confirmed: it is "depends on ..."
             status = "partly" if status == "confirmed" or block["status"] != status else status
             verdict = f"Verdict: {status} — {block['qualified']} — {outcome.verdict}"
+    if quick and exp.indicative_quick:
+        verdict = verdict.replace("Verdict: ", "Verdict: indicative (quick form) — ", 1)
+        outcome.summary.append(f"The quick form is indicative: {exp.indicative_quick} Run --full for the verdict.")
     ctx.progress(1.0, "done")
     summary = "\n".join([*outcome.summary, verdict])
     if outcome.volatile:
@@ -296,6 +306,8 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
         meta=_clean({**_meta(elapsed), **ctx.meta_extra}),
         path=directory / "result.json",
         robustness=_clean(block) if block is not None else None,
+        indicative=bool(quick and exp.indicative_quick),
+        reason=outcome.verdict,
     )
     result.path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     result.summary = printable_summary(result)
@@ -344,7 +356,9 @@ def load_result(out: str | Path, name: str) -> Result:
     result = Result(name=exp.name, settings=data["settings"], numbers=data["numbers"], status=data["status"],
                     verdict=data["verdict"], summary=data["summary"], stored_summary=data["summary"],
                     figures=[path.parent / f for f in data.get("figures", [])], tables=data.get("tables", {}),
-                    meta=data.get("meta", {}), path=path, robustness=data.get("robustness"))
+                    meta=data.get("meta", {}), path=path, robustness=data.get("robustness"),
+                    indicative=bool(data.get("indicative", False)),
+                    reason=data.get("reason") or data["verdict"].split(" — ", 1)[-1])
     result.summary = printable_summary(result)
     return result
 
