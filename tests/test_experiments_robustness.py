@@ -41,8 +41,16 @@ def test_seed_sets_that_disagree_at_one_budget_are_named():
     assert q["qualified"] == "confirmed at 5 epochs, 20 epochs; depends on the seed set at 10 epochs"
 
 
+def test_decisive_numbers_are_found_inside_recorded_dicts():
+    numbers = {"silu.vs_relu": {"mean_diff": 0.01, "ci": {"low": -0.1}}, "relu.mean": 0.6}
+    assert robustness.lookup(numbers, "silu.vs_relu.mean_diff") == 0.01
+    assert robustness.lookup(numbers, "silu.vs_relu.ci.low") == -0.1
+    assert robustness.lookup(numbers, "relu.mean") == 0.6
+    assert robustness.lookup(numbers, "gelu.mean") is None
+
+
 def test_plan_is_a_grid_for_cheap_experiments_and_a_cross_otherwise():
-    cheap = experiments.get("self-normalization")
+    cheap = experiments.get("zero-centering")
     dear = experiments.get("swish-vs-relu")
     assert cheap.cheap and not dear.cheap
     assert len(robustness.plan(cheap)) == 4 * 3 and (4.0, 2) in robustness.plan(cheap)
@@ -111,9 +119,10 @@ def test_cli_robustness_json_on_a_real_experiment(tmp_path, capsys):
     assert cli_main(["experiment", "self-normalization", "--robustness", "--json", "--out", str(tmp_path)]) == 0
     data = json.loads(capsys.readouterr().out)
     block = data["robustness"]
-    assert len(block["cells"]) == 12 and block["budget_of"] == "input samples"
-    assert [c["budget_value"] for c in block["cells"][:4]] == ["256 input samples", "512 input samples",
-                                                                "1024 input samples", "2048 input samples"]
+    assert [(c["budget"], c["seed"]) for c in block["cells"]] == robustness.plan(experiments.get("self-normalization"))
+    assert block["budget_of"] == "input samples" and block["activations"] == ["selu"]
+    assert [c["budget_value"] for c in block["cells"][:3]] == ["256 input samples", "512 input samples",
+                                                                "1024 input samples"]
     for c in block["cells"]:
         assert 0.8 <= c["numbers"]["selu.standard.layer50_var"] <= 1.25
     assert block["stable"] and data["verdict"].startswith("Verdict: confirmed at every budget tried")
@@ -136,3 +145,25 @@ def test_quick_verdict_is_the_full_one_or_marked_indicative(name, tmp_path):
         assert quick.indicative and quick.verdict.startswith("Verdict: indicative (quick form)"), (
             f"{name}: quick says {quick.status!r}, full says {full.status!r}, and the quick form is not marked "
             f"indicative")
+
+
+def test_docs_and_readme_show_the_qualified_verdict(budget_sensitive, tmp_path):
+    from actlab.experiments.docs import README_END, README_START, update_readme, write_docs
+
+    experiments.run("toy-budget", out=tmp_path / "res", robustness=True)
+    write_docs(tmp_path / "res", tmp_path / "docs")
+    page = (tmp_path / "docs" / "toy-budget.md").read_text(encoding="utf-8")
+    assert "## Does the verdict survive a change of budget?" in page
+    assert "**depends on budget: confirmed up to 10 steps, not confirmed at 20 steps**" in page
+    assert "| 20 steps (2x) | 0 | not confirmed | 20 |" in page
+    index = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "depends on budget: confirmed up to 10 steps" in index
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{README_START}\nstale\n{README_END}\n\nrest\n", encoding="utf-8")
+    assert update_readme(tmp_path / "res", readme)
+    text = readme.read_text(encoding="utf-8")
+    assert "stale" not in text and text.endswith("rest\n")
+    assert "- [toy](docs/experiments/toy-budget.md): **partly** — depends on budget: confirmed up to 10 steps" in text
+    assert "(`sparsity`): not run" in text
+    (tmp_path / "plain.md").write_text("no markers\n", encoding="utf-8")
+    assert not update_readme(tmp_path / "res", tmp_path / "plain.md")

@@ -13,6 +13,7 @@ USAGE_EXAMPLES = """examples:
   actlab experiment swish-vs-relu --full --out out
   actlab experiment sparsity --robustness --json
   actlab experiment all --out out
+  actlab experiment all --robustness --out docs/experiments/results --docs docs/experiments --readme README.md
 """
 
 
@@ -39,6 +40,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print result.json (or the index) instead of the summary")
     p.add_argument("--docs", metavar="DIR", default=None,
                    help="with 'all': also generate the docs pages (one per experiment) into DIR")
+    p.add_argument("--readme", metavar="FILE", default=None,
+                   help="with 'all': also regenerate the list of verdicts between the markers of FILE (README.md)")
     p.set_defaults(func=run)
 
 
@@ -67,8 +70,8 @@ def run(args) -> int:
         return 0
     if name == "all":
         return _run_all(args, experiments)
-    if args.docs:
-        raise ValueError("--docs goes with 'all' (it writes a page per experiment). Got a single experiment.")
+    if args.docs or args.readme:
+        raise ValueError("--docs and --readme go with 'all' (they list every experiment). Got a single experiment.")
     exp = experiments.get(name)  # unknown names fail here with did-you-mean
     with _progress_bar() as bar:
         task = bar.add_task(exp.name, total=1.0)
@@ -111,6 +114,12 @@ def _run_all(args, experiments) -> int:
         from actlab.experiments.docs import write_docs
 
         write_docs(args.out, args.docs)
+    if args.readme:
+        from actlab.experiments.docs import README_START, update_readme
+
+        if not update_readme(args.out, args.readme):
+            raise ValueError(f"{args.readme} has no verdict markers; add a line {README_START!r} and a closing "
+                             f"'<!-- /verdicts -->' where the list belongs.")
     if args.json:
         print(json.dumps(index, indent=2, ensure_ascii=False))
     else:

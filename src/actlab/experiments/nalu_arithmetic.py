@@ -307,6 +307,8 @@ EXPERIMENT = Experiment(
     activations=("relu", "identity"),
     full_activations=("relu", "tanh", "sigmoid", "selu", "identity"),
     budget="training steps",
+    indicative_quick="5 seeds and 5,000 steps, where NAC's addition has not converged yet (the full form's 10 seeds "
+                     "and 20,000 steps show it converging between 5,000 and 10,000 steps).",
     decisive=("nac.a+b.success_rate", "nac.a-b.success_rate", "nalu.a*b.success_rate", "nau.a+b.success_rate",
               "nau.a-b.success_rate", "nmu.a*b.success_rate"),
     notes="The seed quotes the NALU abstract. The paper's own table shows NALU failing some static tasks in some "

@@ -155,7 +155,6 @@ EXPERIMENT = Experiment(
     activations=("relu",),
     full_activations=("relu",),
     decisive=("regression_cost_of_bounded_output", "multiclass_softmax_minus_relu_mse", "binary_sigmoid_vs_softmax_gap"),
-    cheap=True,
     notes="The advice is right, with two refinements. The output non-linearity comes with its loss: sigmoid with "
           "binary cross-entropy and softmax with cross-entropy, computed from logits (the gradient is then y_hat - y "
           "and nothing overflows). Seed 003's advice to use the binary step \"at the output nodes\" is not trainable: "

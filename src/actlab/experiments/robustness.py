@@ -45,13 +45,26 @@ def check(exp, quick: bool, activations: list[str], seed: int, run_cell: Callabl
             progress(i / len(todo), f"robustness: {b:g}x budget, seed set {seed + k}")
         status, numbers, budget_value = run_cell(b, seed + k)
         cells.append({"budget": b, "budget_value": budget_value, "seed": seed + k, "status": status,
-                      "numbers": {key: numbers.get(key) for key in exp.decisive}})
+                      "numbers": {key: lookup(numbers, key) for key in exp.decisive}})
     block = {"budgets": sorted({b for b, _ in todo}), "seed_sets": [seed + k for k in range(SEED_SETS)],
              "budget_of": exp.budget, "decisive": list(exp.decisive),
              "activations": list(activations), "quick": quick, "cells": cells}
     block.update(qualify(cells))
     block["seconds"] = round(time.perf_counter() - started, 2)  # moved under meta by the runner
     return block
+
+
+def lookup(numbers: dict, key: str) -> Any:
+    """``numbers[key]``, or a value inside a recorded dict: "silu.vs_relu.mean_diff" finds
+    ``numbers["silu.vs_relu"]["mean_diff"]``. None when absent (the cell did not measure it)."""
+    if key in numbers:
+        return numbers[key]
+    parts = key.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        head = ".".join(parts[:i])
+        if isinstance(numbers.get(head), dict):
+            return lookup(numbers[head], ".".join(parts[i:]))
+    return None
 
 
 def qualify(cells: list[dict]) -> dict:

@@ -118,7 +118,6 @@ EXPERIMENT = Experiment(
     decisive=("selu.standard.layer50_var", "selu.standard.layer50_mean", "selu.wide.layer50_var",
               "selu.narrow.layer50_var"),
     decisive_activations=("selu",),
-    cheap=True,
     notes="The fixed point needs SELU's exact constants (alpha = 1.6732632423543772, lambda = 1.0507009873554805), "
           "weights with mean 0 and variance 1/fan_in (LeCun normal) and no bias; with He init or dropout the "
           "guarantee is gone. ReLU with the same init halves the variance at every layer (He init exists to fix "

@@ -94,7 +94,6 @@ EXPERIMENT = Experiment(
     decisive=("relu.init.exact_zero", "relu.trained.exact_zero", "sigmoid.trained.exact_zero",
               "tanh.trained.exact_zero"),
     decisive_activations=("relu", "sigmoid", "tanh"),
-    cheap=True,
     notes="The 50% is a property of zero-centred pre-activations at initialisation; training moves it (the "
           "measured numbers are on this page). Seeds 000 and 002 add that sparsity makes the network \"lighter\" and \"efficient and easy for "
           "computation\": not with dense matrix products, which cost the same with zeros. Leaky ReLU, ELU and the "

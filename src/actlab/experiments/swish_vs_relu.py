@@ -171,6 +171,8 @@ EXPERIMENT = Experiment(
     decisive=("silu.vs_relu.mean_diff", "silu.vs_relu.diff_ci_low", "silu.vs_relu.diff_ci_high", "silu.chosen_lr",
               "relu.chosen_lr"),
     decisive_activations=("relu", "silu"),
+    indicative_quick="3 seeds, at most 15 epochs and a 3-point learning-rate grid, against the full form's 10 seeds, "
+                     "100 epochs with early stopping and a 5-point grid; a gap of a few points flips with the budget.",
     notes="Ramachandran et al. (2017) report gains of 0.6-0.9 points top-1 on ImageNet from single runs or a few; "
           "\"proven\" is too strong for differences of that size, and later work found the gain depends on the "
           "architecture and training recipe. Seed 003 also calls it \"developed by Google in Oct 2017\": Swish with "
