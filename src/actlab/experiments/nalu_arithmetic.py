@@ -276,21 +276,26 @@ def body(ctx: Context) -> Outcome:
 
 
 def _plot(ctx: Context, runs, jobs, n_seeds: int) -> None:
+    """One panel per unit (lines would hide each other in one): success rate against steps, with 95% bands."""
     from actlab.experiments.plotting import color, subplots
 
-    names = [f"{u} {op}" for u, op in jobs]
-    fig, ax = subplots(figsize=(7.5, 4.2))
-    for (u, op), name in zip(jobs, names):
-        r = runs[u, op]
-        wins = np.sum(r["extrapolation"] < SUCCESS, axis=1)
-        bands = np.array([stats.binomial_ci(int(w), n_seeds) for w in wins])
-        c = color(name, names)
-        ax.plot(r["steps"], wins / n_seeds, "o-", color=c, label=name, ms=4)
-        ax.fill_between(r["steps"], bands[:, 0], bands[:, 1], color=c, alpha=0.12)
-    ax.set_xscale("log")
-    ax.set(xlabel="training steps", ylabel=f"success rate (extrapolation score < {SUCCESS:g})", ylim=(-0.02, 1.02),
-           title=f"Success rate over {n_seeds} seeds, with Clopper-Pearson 95% bands")
-    ax.legend(fontsize=8, loc="upper left")
+    ops = list(dict.fromkeys(op for _, op in jobs))
+    fig, axes = subplots(1, len(UNITS), figsize=(3.2 * len(UNITS), 3.4), sharey=True, squeeze=False)
+    for ax, unit in zip(axes[0], UNITS):
+        for u, op in jobs:
+            if u != unit:
+                continue
+            r = runs[u, op]
+            wins = np.sum(r["extrapolation"] < SUCCESS, axis=1)
+            bands = np.array([stats.binomial_ci(int(w), n_seeds) for w in wins])
+            c = color(op, ops)
+            ax.plot(r["steps"], wins / n_seeds, "o-", color=c, label=op, ms=4)
+            ax.fill_between(r["steps"], bands[:, 0], bands[:, 1], color=c, alpha=0.15)
+        ax.set_xscale("log")
+        ax.set(title=unit.upper(), xlabel="training steps", ylim=(-0.02, 1.02))
+        ax.legend(fontsize=8, loc="upper left")
+    axes[0][0].set_ylabel(f"success rate (extrapolation score < {SUCCESS:g})")
+    fig.suptitle(f"Success rate over {n_seeds} seeds against training steps (Clopper-Pearson 95% bands)")
     ctx.figure("success_by_steps", fig)
 
 

@@ -132,10 +132,9 @@ EXPERIMENT = Experiment(
     activations=("sigmoid", "tanh", "relu"),
     full_activations=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu"),
     required=("sigmoid", "relu"),
-    budget="samples in the gradient batch",
+    budget="gradient samples",
     decisive=("relu_he_over_best_sigmoid_depth16", "sigmoid_glorot_factor_per_layer"),
     decisive_activations=("sigmoid", "relu"),
-    cheap=True,
     notes="Seed 003 writes the sigmoid's derivative as s(1+s); it is s(1-s), which peaks at 1/4 — that bound is the "
           "whole argument. Seed 001 says \"multiplying numbers less than 0 repeatedly\": it means less than 1. "
           "\"Not susceptible\" overstates ReLU's case: with a bad init (e.g. LeCun's variance 1/fan_in) its "
