@@ -167,3 +167,24 @@ def test_docs_and_readme_show_the_qualified_verdict(budget_sensitive, tmp_path):
     assert "(`sparsity`): not run" in text
     (tmp_path / "plain.md").write_text("no markers\n", encoding="utf-8")
     assert not update_readme(tmp_path / "res", tmp_path / "plain.md")
+
+
+def test_lab_experiment_page_shows_the_robustness_table_or_how_to_get_it(budget_sensitive, tmp_path):
+    from actlab.report.lab.pages import experiments as lab_pages
+    from actlab.report.lab.site import Site
+    from actlab.report.lab.sources import ExperimentPage, Missing
+
+    checked = experiments.run("toy-budget", out=tmp_path, robustness=True)
+    pages = [ExperimentPage(name="toy-budget", title="toy", status=checked.status, verdict=checked.verdict,
+                            tables=checked.tables, origin="test"),
+             ExperimentPage(name="sparsity", title="sparse", status="confirmed", verdict="Verdict: confirmed at this "
+                            "scale — x", tables={"t": {"columns": ["a"], "rows": [[1]]}}, origin="test")]
+    site = Site(entries=[], accuracy=Missing("x"), experiments=pages, experiments_problem=None, leaderboard=[],
+                store="runs.sqlite")
+    files = lab_pages.render(site)
+    text = files["experiments/toy-budget.html"]
+    assert "Does the verdict survive a change of budget?" in text
+    assert "depends on budget: confirmed up to 10 steps, not confirmed at 20 steps" in text
+    assert "<td>20 steps (2x)</td>" in text and "--robustness" in text
+    unchecked = files["experiments/sparsity.html"]
+    assert "Not available yet" in unchecked and "actlab experiment sparsity --robustness" in unchecked
