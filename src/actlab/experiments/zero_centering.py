@@ -158,7 +158,7 @@ EXPERIMENT = Experiment(
     body=body,
     activations=("sigmoid", "relu", "tanh"),
     full_activations=("sigmoid", "relu", "softplus", "tanh", "elu", "selu"),
-    budget="gradient-descent steps at most",
+    budget="GD steps at most",
     decisive=("steps_ratio_positive_vs_centred_d20", "sigmoid.d20.same_sign_fraction.batch1",
               "relu.d20.same_sign_fraction.batch1"),
     cheap=True,
