@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test install browser clean
+.PHONY: lab test test-full-forms install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
+
+# Quick against full forms of the experiments whose quick verdict may be indicative (up to an hour on 2 cores).
+test-full-forms: $(STAMP)
+	ACTLAB_FULL_FORMS=1 $(BIN)/python -m pytest -q tests/test_experiments_robustness.py -k quick_verdict
 
 clean:
 	rm -rf $(VENV) actlab-lab actlab-runs.sqlite* test-artifacts

@@ -11,7 +11,9 @@ USAGE_EXAMPLES = """examples:
   actlab experiment vanishing-gradients --out out
   actlab experiment dying-relu --activations relu,leaky_relu,elu --seed 3
   actlab experiment swish-vs-relu --full --out out
+  actlab experiment sparsity --robustness --json
   actlab experiment all --out out
+  actlab experiment all --robustness --out docs/experiments/results --docs docs/experiments --readme README.md
 """
 
 
@@ -31,9 +33,15 @@ def add_parser(subparsers) -> None:
                    help="comma-separated activations instead of the experiment's defaults (its baselines stay)")
     p.add_argument("--seed", type=int, default=0, help="the seed: same seed, same numbers (default 0)")
     p.add_argument("--out", metavar="DIR", default="out", help="output directory (default ./out)")
+    p.add_argument("--robustness", action="store_true",
+                   help="also re-run the decisive measurement at 1/2x, 1x, 2x the budget (4x where cheap) and on 3 "
+                        "disjoint seed sets, and qualify the verdict ('confirmed at every budget tried' or "
+                        "'depends on budget: ...'); result.json gets a 'robustness' block")
     p.add_argument("--json", action="store_true", help="print result.json (or the index) instead of the summary")
     p.add_argument("--docs", metavar="DIR", default=None,
                    help="with 'all': also generate the docs pages (one per experiment) into DIR")
+    p.add_argument("--readme", metavar="FILE", default=None,
+                   help="with 'all': also regenerate the list of verdicts between the markers of FILE (README.md)")
     p.set_defaults(func=run)
 
 
@@ -62,13 +70,13 @@ def run(args) -> int:
         return 0
     if name == "all":
         return _run_all(args, experiments)
-    if args.docs:
-        raise ValueError("--docs goes with 'all' (it writes a page per experiment). Got a single experiment.")
+    if args.docs or args.readme:
+        raise ValueError("--docs and --readme go with 'all' (they list every experiment). Got a single experiment.")
     exp = experiments.get(name)  # unknown names fail here with did-you-mean
     with _progress_bar() as bar:
         task = bar.add_task(exp.name, total=1.0)
         result = experiments.run(exp.name, quick=not args.full, activations=args.activations, seed=args.seed,
-                                 out=args.out, progress=lambda f, m: bar.update(task, completed=f,
+                                 out=args.out, robustness=args.robustness, progress=lambda f, m: bar.update(task, completed=f,
                                                                                 description=f"{exp.name}: {m}"))
     from actlab.experiments.index import update_index
 
@@ -100,11 +108,18 @@ def _run_all(args, experiments) -> int:
             bar.update(overall, completed=current["done"] + fraction,
                        description=f"[{current['done'] + 1}/{len(names)}] {name}: {message}")
 
-        index = run_all(quick=not args.full, seed=args.seed, out=args.out, progress=progress)
+        index = run_all(quick=not args.full, seed=args.seed, out=args.out, progress=progress,
+                        robustness=args.robustness)
     if args.docs:
         from actlab.experiments.docs import write_docs
 
         write_docs(args.out, args.docs)
+    if args.readme:
+        from actlab.experiments.docs import README_START, update_readme
+
+        if not update_readme(args.out, args.readme):
+            raise ValueError(f"{args.readme} has no verdict markers; add a line {README_START!r} and a closing "
+                             f"'<!-- /verdicts -->' where the list belongs.")
     if args.json:
         print(json.dumps(index, indent=2, ensure_ascii=False))
     else:

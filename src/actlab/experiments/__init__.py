@@ -6,9 +6,9 @@
 >>> experiments.claim("dying-relu")[:40]
 '"If the input is sufficiently negative, '
 
-``run(name, quick=True, activations=None, seed=0, out="out")`` writes ``out/NAME/result.json`` (settings and
+``run(name, quick=True, activations=None, seed=0, out="out", robustness=False)`` writes ``out/NAME/result.json`` (settings and
 numbers at the top level, run-to-run variation under ``"meta"``) and PNG + SVG figures, and returns a
-:class:`Result`; ``load_result(out, name)`` reads one back. ``actlab experiment NAME`` is the command line.
+:class:`Result` (``robustness=True`` adds the verdict at 1/2x, 1x, 2x the budget and on 3 seed sets); ``load_result(out, name)`` reads one back. ``actlab experiment NAME`` is the command line.
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ def notes(name: str) -> str:
     return get(name).notes
 
 
-def run_all(quick: bool = True, seed: int = 0, out="out", progress=None) -> dict:
+def run_all(quick: bool = True, seed: int = 0, out="out", progress=None, robustness: bool = False) -> dict:
     """Run every experiment and write ``out/index.json``; see :func:`actlab.experiments.index.run_all`."""
     from actlab.experiments.index import run_all as _run_all
 
-    return _run_all(quick=quick, seed=seed, out=out, progress=progress)
+    return _run_all(quick=quick, seed=seed, out=out, progress=progress, robustness=robustness)
 
 
 __all__ = [

@@ -37,7 +37,7 @@ def body(ctx: Context) -> Outcome:
     # normalised steps push biases far negative at large learning rates, the classic way ReLU nets die.
     lrs = (0.001, 0.003, 0.01, 0.03, 0.1) if quick else (0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2)
     hidden = [64, 64, 64]
-    epochs = 4 if quick else 20
+    epochs = ctx.budget(4 if quick else 20)
     widths = (2, 4, 8) if quick else (2, 3, 4, 8, 16)
     depths = (2, 4, 8, 16, 32) if quick else (2, 4, 8, 16, 32, 64)
     init_seeds = 20 if quick else 100
@@ -68,10 +68,11 @@ def body(ctx: Context) -> Outcome:
                       f"train.{variant}.lr{lr:g}.diverged": hist.diverged})
         ctx.progress(0.8 * (k + 1) / len(jobs), f"{variant} lr {lr:g}")
 
-    # At initialisation: narrow ReLU nets, dead fraction and "born dead" probability against depth.
+    # At initialisation: narrow ReLU nets, dead fraction and "born dead" probability against depth. No training
+    # budget is involved, so a robustness cell (ctx.probing) skips it.
     born: dict[int, dict[int, tuple[float, float]]] = {}
     X = ds.X_train[:1000]
-    for w in widths:
+    for w in (() if ctx.probing else widths):
         for depth in depths:
             fr, whole = [], 0
             for s in range(init_seeds):
@@ -87,9 +88,10 @@ def body(ctx: Context) -> Outcome:
 
     ctx.table("dead fraction after training (None: diverged)", ["variant", *[f"lr {lr:g}" for lr in lrs]],
               [[v, *[dead[v][lr] for lr in lrs]] for v in variants])
-    ctx.table("ReLU at He init: mean dead fraction / P(born dead)", ["width", *[f"depth {d}" for d in depths]],
-              [[w, *[f"{born[w][d][0]:.2f} / {born[w][d][1]:.2f}" for d in depths]] for w in widths])
-    _plot(ctx, dead, born, lrs, variants, widths, depths)
+    if born:
+        ctx.table("ReLU at He init: mean dead fraction / P(born dead)", ["width", *[f"depth {d}" for d in depths]],
+                  [[w, *[f"{born[w][d][0]:.2f} / {born[w][d][1]:.2f}" for d in depths]] for w in widths])
+        _plot(ctx, dead, born, lrs, variants, widths, depths)
 
     def fmt(v):
         return "diverged" if v is None else f"{v:.0%}"
@@ -98,11 +100,13 @@ def body(ctx: Context) -> Outcome:
                f"{len(ds.X_train)} training inputs."]
     for v in variants:
         summary.append(f"  {v:>13}: " + ", ".join(f"lr {lr:g}: {fmt(dead[v][lr])}" for lr in lrs))
-    summary.append("At He init, narrow ReLU nets (mean dead fraction / P(last layer all dead)): " + "; ".join(
-        f"width {w}: depth {depths[-1]} {born[w][depths[-1]][0]:.0%} / {born[w][depths[-1]][1]:.0%}" for w in widths))
+    if born:
+        summary.append("At He init, narrow ReLU nets (mean dead fraction / P(last layer all dead)): " + "; ".join(
+            f"width {w}: depth {depths[-1]} {born[w][depths[-1]][0]:.0%} / {born[w][depths[-1]][1]:.0%}"
+            for w in widths))
 
     forty = [f"{v} at lr {lr:g}" for v in variants for lr in lrs if dead[v][lr] is not None and dead[v][lr] >= 0.4]
-    forty += [f"width-{w} ReLU nets of depth {d} at init" for w in widths for d in depths if born[w][d][0] >= 0.4]
+    forty += [f"width-{w} ReLU nets of depth {d} at init" for w in born for d in depths if born[w][d][0] >= 0.4]
     ctx.record(forty_percent_dead_where=forty)
     summary.append("40% or more dead: " + ("; ".join(forty) if forty else "nowhere in this grid") + ".")
     if "relu" not in dead or "leaky_relu" not in dead:
@@ -160,6 +164,8 @@ EXPERIMENT = Experiment(
     activations=("relu", "leaky_relu", "elu"),
     full_activations=("relu", "leaky_relu", "elu", "selu", "gelu"),
     required=("relu", "leaky_relu"),
+    decisive=("highest_common_lr", "relu_dead_at_highest_lr", "leaky_dead_at_highest_lr"),
+    decisive_activations=("relu", "leaky_relu"),
     notes="Seed 003 writes Leaky ReLU as max(-ax, x) switching at x = 1; it is max(ax, x) switching at 0. The 40% "
           "figure comes from Karpathy's CS231n notes (\"as much as 40% of your network can be dead\") about a too-high "
           "learning rate — a possibility, not a typical outcome: with a sensible learning rate the dead fraction "

@@ -66,7 +66,7 @@ def load(name: str, seed: int):
 
 def body(ctx: Context) -> Outcome:
     hidden = [64, 64]
-    epochs = 30 if ctx.quick else 150
+    epochs = ctx.budget(30 if ctx.quick else 150)
     seeds = (0,) if ctx.quick else tuple(range(5))
     ctx.setting(hidden=hidden, hidden_activation=ctx.activations[0], epochs=epochs, optimizer="adam", lr=3e-3,
                 batch_size=32, seeds=[ctx.seed * 100 + s for s in seeds],
@@ -154,6 +154,7 @@ EXPERIMENT = Experiment(
     body=body,
     activations=("relu",),
     full_activations=("relu",),
+    decisive=("regression_cost_of_bounded_output", "multiclass_softmax_minus_relu_mse", "binary_sigmoid_vs_softmax_gap"),
     notes="The advice is right, with two refinements. The output non-linearity comes with its loss: sigmoid with "
           "binary cross-entropy and softmax with cross-entropy, computed from logits (the gradient is then y_hat - y "
           "and nothing overflows). Seed 003's advice to use the binary step \"at the output nodes\" is not trainable: "

@@ -46,6 +46,14 @@ class Experiment:
     required: tuple[str, ...] = ()  # always added: the experiment's baseline (identity, relu, ...)
     notes: str = ""  # where the seed is wrong or overstated, shown on the docs page
     quick_seconds: float = 30.0  # budget the quick form must stay under on 2 cores
+    # The robustness check (``actlab experiment NAME --robustness``, see actlab.experiments.robustness):
+    budget: str = "epochs"  # what ``ctx.budget(n)`` scales, as people read it
+    decisive: tuple[str, ...] = ()  # the numbers (keys of ``ctx.record``) the verdict is computed from
+    decisive_activations: tuple[str, ...] = ()  # the activations the verdict needs (default: the run's own)
+    cheap: bool = False  # a cell costs seconds: also try 4x the budget, and every seed set at every budget
+    # Why the quick form's verdict may differ from the full form's (measured: the slow test compares both forms);
+    # a quick run then says its verdict is "indicative". Empty: the quick verdict is the full one.
+    indicative_quick: str = ""
 
 
 @dataclass
@@ -76,6 +84,9 @@ class Result:
     meta: dict
     path: Path | None = None
     stored_summary: str = ""  # what result.json holds (no volatile lines); ``summary`` is what people read
+    robustness: dict | None = None  # the block of actlab.experiments.robustness, when checked
+    indicative: bool = False  # a quick verdict known to be able to differ from the full form's
+    reason: str = ""  # the verdict's sentence alone (the verdict line without its status and qualifiers)
 
     def to_json(self) -> dict:
         exp = get(self.name)
@@ -89,8 +100,11 @@ class Result:
             "tables": self.tables,
             "status": self.status,
             "verdict": self.verdict,
+            "reason": self.reason,
             "summary": self.stored_summary or self.summary,
             "figures": [p.name for p in self.figures],
+            "indicative": self.indicative,
+            **({"robustness": self.robustness} if self.robustness is not None else {}),
             "meta": self.meta,
         }
 
@@ -99,8 +113,12 @@ class Context:
     """What an experiment body works with: its settings, an RNG, figure output and progress reporting."""
 
     def __init__(self, experiment: Experiment, quick: bool, activations: list[str], seed: int, out: Path,
-                 progress: Callable[[float, str], None] | None = None):
+                 progress: Callable[[float, str], None] | None = None, budget_scale: float = 1.0,
+                 probing: bool = False):
         self.experiment = experiment
+        self.budget_scale = budget_scale  # 1 for a normal run; 0.5, 2, 4 in a robustness cell
+        self.probing = probing  # a robustness cell: the decisive numbers only, no figures
+        self.budget_values: list[int] = []
         self.quick = quick
         self.activations = activations
         self.seed = seed
@@ -112,6 +130,16 @@ class Context:
         self.figures: list[Path] = []
         self.meta_extra: dict[str, Any] = {}  # run-to-run variable measurements (timings) go here
         self._progress = progress
+
+    def budget(self, n: int) -> int:
+        """The experiment's budget ``n`` (epochs, steps, samples) at this run's scale; the first call names the
+        budget in the robustness block ("6 epochs")."""
+        value = max(1, int(round(n * self.budget_scale)))
+        self.budget_values.append(value)
+        return value
+
+    def budget_label(self) -> str:
+        return f"{self.budget_values[0]} {self.experiment.budget}" if self.budget_values else f"{self.budget_scale:g}x"
 
     def rng(self, *stream: int) -> np.random.Generator:
         """An independent generator per named stream, all derived from the run's seed."""
@@ -140,6 +168,11 @@ class Context:
         """Save a matplotlib figure as STEM.png and STEM.svg, byte-for-byte reproducible, and close it."""
         from actlab.experiments.plotting import save
 
+        if self.probing:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+            return
         self.figures.extend(save(fig, self.dir / stem))
 
 
@@ -213,10 +246,12 @@ def _resolve_activations(exp: Experiment, activations: Sequence[str] | str | Non
 
 def run(name: str, quick: bool = True, activations: Sequence[str] | str | None = None, seed: int = 0,
         out: str | Path = "out", progress: Callable[[float, str], None] | None = None,
-        echo: bool = False) -> Result:
+        echo: bool = False, robustness: bool = False) -> Result:
     """Run one experiment, write ``out/NAME/result.json`` and its figures, and return the :class:`Result`.
 
     ``quick`` runs the small form (seconds, what the tests use); ``quick=False`` the full form.
+    ``robustness`` also re-runs the decisive measurement at other budgets and seed sets
+    (:mod:`actlab.experiments.robustness`) and qualifies the verdict with what they show.
     ``progress(fraction, message)`` is called as the work advances.
     """
     exp = get(name)
@@ -228,15 +263,33 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
     for stale in directory.glob("*"):  # figures of an earlier run with other settings must not linger
         if stale.suffix in (".png", ".svg", ".json"):
             stale.unlink()
-    ctx = Context(exp, quick, acts, int(seed), directory, progress)
+    share = 0.5 if robustness else 1.0  # of the progress bar: the main run, then the robustness cells
+    ctx = Context(exp, quick, acts, int(seed), directory,
+                  (lambda f, m: progress(share * f, m)) if progress else None)
     started = time.perf_counter()
     import matplotlib
 
     matplotlib.use("Agg")
     outcome = exp.body(ctx)
     elapsed = time.perf_counter() - started
+    status, block = outcome.status, None
+    verdict = f"Verdict: {status} at this scale — {outcome.verdict}"
+    if robustness:
+        from actlab.experiments.robustness import summary_lines, table
+
+        block = _robustness(exp, quick, acts, int(seed), directory, outcome.status, progress)
+        ctx.meta_extra["robustness_seconds"] = block.pop("seconds")
+        ctx.table("robustness: the verdict and its decisive numbers at each budget and seed set", *table(block))
+        outcome.summary.extend(summary_lines(block))
+        if block["stable"] and block["status"] == status:
+            verdict = f"Verdict: {block['qualified']} — {outcome.verdict}"
+        else:  # a verdict that changes with the budget or the seeds is not confirmed: it is "depends on ..."
+            status = "partly" if status == "confirmed" or block["status"] != status else status
+            verdict = f"Verdict: {status} — {block['qualified']} — {outcome.verdict}"
+    if quick and exp.indicative_quick:
+        verdict = verdict.replace("Verdict: ", "Verdict: indicative (quick form) — ", 1)
+        outcome.summary.append(f"The quick form is indicative: {exp.indicative_quick} Run --full for the verdict.")
     ctx.progress(1.0, "done")
-    verdict = f"Verdict: {outcome.status} at this scale — {outcome.verdict}"
     summary = "\n".join([*outcome.summary, verdict])
     if outcome.volatile:
         ctx.meta_extra["summary"] = outcome.volatile
@@ -244,7 +297,7 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
         name=exp.name,
         settings=_clean(ctx.settings),
         numbers=_clean(ctx.numbers),
-        status=outcome.status,
+        status=status,
         verdict=verdict,
         summary=summary,
         stored_summary=summary,
@@ -252,12 +305,35 @@ def run(name: str, quick: bool = True, activations: Sequence[str] | str | None =
         tables=_clean(ctx.tables),
         meta=_clean({**_meta(elapsed), **ctx.meta_extra}),
         path=directory / "result.json",
+        robustness=_clean(block) if block is not None else None,
+        indicative=bool(quick and exp.indicative_quick),
+        reason=outcome.verdict,
     )
     result.path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     result.summary = printable_summary(result)
     if echo:
         print(result.summary)
     return result
+
+
+def _robustness(exp: Experiment, quick: bool, acts: list[str], seed: int, directory: Path, main_status: str,
+                progress: Callable[[float, str], None] | None) -> dict:
+    """The robustness block: the decisive measurement re-run cell by cell (see actlab.experiments.robustness)."""
+    from actlab.experiments import robustness
+
+    cell_acts = _resolve_activations(exp, exp.decisive_activations, quick) if exp.decisive_activations else acts
+
+    def run_cell(budget_scale: float, cell_seed: int):
+        ctx = Context(exp, quick, cell_acts, cell_seed, directory, budget_scale=budget_scale, probing=True)
+        outcome = exp.body(ctx)
+        return outcome.status, _clean(ctx.numbers), ctx.budget_label()
+
+    block = robustness.check(exp, quick, cell_acts, seed, run_cell,
+                             (lambda f, m: progress(0.5 + 0.5 * f, m)) if progress else None)
+    own = next(c for c in block["cells"] if c["budget"] == 1.0 and c["seed"] == seed)
+    block["main_status"] = main_status
+    block["main_status_reproduced"] = own["status"] == main_status  # the decisive subset gives the run's verdict
+    return block
 
 
 def printable_summary(result: "Result") -> str:
@@ -280,7 +356,9 @@ def load_result(out: str | Path, name: str) -> Result:
     result = Result(name=exp.name, settings=data["settings"], numbers=data["numbers"], status=data["status"],
                     verdict=data["verdict"], summary=data["summary"], stored_summary=data["summary"],
                     figures=[path.parent / f for f in data.get("figures", [])], tables=data.get("tables", {}),
-                    meta=data.get("meta", {}), path=path)
+                    meta=data.get("meta", {}), path=path, robustness=data.get("robustness"),
+                    indicative=bool(data.get("indicative", False)),
+                    reason=data.get("reason") or data["verdict"].split(" — ", 1)[-1])
     result.summary = printable_summary(result)
     return result
 

@@ -38,7 +38,7 @@ def body(ctx: Context) -> Outcome:
     from actlab import data
 
     hidden = [64, 64, 64]
-    epochs = 5 if ctx.quick else 30
+    epochs = ctx.budget(5 if ctx.quick else 30)
     ctx.setting(dataset="mnist1d", hidden=hidden, epochs=epochs, optimizer="sgd", lr=0.02, momentum=0.9,
                 batch_size=64, saturation_threshold=f"|f'(z)| < {SAT} * max|f'|", init_scales=list(INIT_SCALES),
                 init="nn.mlp's choice per activation (He / Glorot / LeCun), times the scale", measured_on="test set")
@@ -138,6 +138,8 @@ EXPERIMENT = Experiment(
     body=body,
     activations=("sigmoid", "tanh", "relu", "leaky_relu"),
     full_activations=("sigmoid", "tanh", "hard_tanh", "softsign", "relu", "leaky_relu", "elu", "gelu"),
+    decisive=("sigmoid.final_loss_init_x1", "sigmoid.final_loss_init_x9", "tanh.final_loss_init_x1",
+              "tanh.final_loss_init_x9", "relu_family_right_saturation_max"),
     notes="Seed 003 says tanh is \"less susceptible to saturation\" because a very negative input gives -1 \"instead "
           "of 0\" so \"the gradient is not 0 anymore\": wrong — tanh'(x) = 1 - tanh(x)^2 tends to 0 at both ends "
           "exactly like the sigmoid's; what tanh has is a 4x larger peak derivative and zero-centred outputs. "

@@ -28,7 +28,7 @@ def propagate(act, X: np.ndarray, weights: list[np.ndarray]) -> tuple[np.ndarray
 def body(ctx: Context) -> Outcome:
     from actlab.nn.init import get_initializer
 
-    n = 512 if ctx.quick else 4096
+    n = ctx.budget(512 if ctx.quick else 4096)
     repeats = 1 if ctx.quick else 5
     ctx.setting(width=WIDTH, depth=DEPTH, samples=n, weight_draws=repeats, init="lecun_normal", bias=0.0,
                 starts={k: {"mean": m, "std": s} for k, (m, s) in STARTS.items()}, dtype="float64")
@@ -114,6 +114,10 @@ EXPERIMENT = Experiment(
     activations=("selu", "relu", "tanh", "elu"),
     full_activations=("selu", "relu", "leaky_relu", "tanh", "elu", "gelu", "silu", "sigmoid"),
     required=("selu",),
+    budget="input samples",
+    decisive=("selu.standard.layer50_var", "selu.standard.layer50_mean", "selu.wide.layer50_var",
+              "selu.narrow.layer50_var"),
+    decisive_activations=("selu",),
     notes="The fixed point needs SELU's exact constants (alpha = 1.6732632423543772, lambda = 1.0507009873554805), "
           "weights with mean 0 and variance 1/fan_in (LeCun normal) and no bias; with He init or dropout the "
           "guarantee is gone. ReLU with the same init halves the variance at every layer (He init exists to fix "

@@ -26,7 +26,7 @@ def body(ctx: Context) -> Outcome:
     from actlab import data
 
     hidden = [64, 64, 64]
-    epochs = 6 if ctx.quick else 40
+    epochs = ctx.budget(6 if ctx.quick else 40)
     ctx.setting(dataset="mnist1d", hidden=hidden, epochs=epochs, optimizer="adam", lr=1e-3, batch_size=32,
                 measured_on="test set", near_zero_threshold=NEAR)
     ds = data.load("mnist1d", seed=ctx.seed)
@@ -91,6 +91,9 @@ EXPERIMENT = Experiment(
     activations=("relu", "leaky_relu", "sigmoid", "tanh", "elu"),
     full_activations=("relu", "relu6", "leaky_relu", "sigmoid", "tanh", "elu", "selu", "gelu", "silu", "softplus"),
     required=("relu",),
+    decisive=("relu.init.exact_zero", "relu.trained.exact_zero", "sigmoid.trained.exact_zero",
+              "tanh.trained.exact_zero"),
+    decisive_activations=("relu", "sigmoid", "tanh"),
     notes="The 50% is a property of zero-centred pre-activations at initialisation; training moves it (the "
           "measured numbers are on this page). Seeds 000 and 002 add that sparsity makes the network \"lighter\" and \"efficient and easy for "
           "computation\": not with dense matrix products, which cost the same with zeros. Leaky ReLU, ELU and the "

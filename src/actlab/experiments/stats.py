@@ -41,3 +41,16 @@ def paired(a, b) -> dict:
     else:
         out["wilcoxon_p"] = 1.0
     return out
+
+
+def binomial_ci(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Clopper-Pearson (exact) confidence interval of a success rate: never narrower than the truth, and honest at
+    0/n and n/n, where the normal approximation collapses to a point."""
+    from scipy import stats
+
+    if trials < 1:
+        raise ValueError(f"a success rate needs at least one trial; got {trials}.")
+    alpha = 1 - confidence
+    low = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1))
+    high = 1.0 if successes == trials else float(stats.beta.ppf(1 - alpha / 2, successes + 1, trials - successes))
+    return low, high

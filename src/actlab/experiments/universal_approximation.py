@@ -37,7 +37,7 @@ def body(ctx: Context) -> Outcome:
     quick = ctx.quick
     units = (2, 8, 32) if quick else (1, 2, 4, 8, 16, 32, 64, 128)
     targets = ("sin", "abs", "step") if quick else tuple(TARGETS)
-    epochs = 1000 if quick else 5000
+    epochs = ctx.budget(1000 if quick else 5000)
     n_train = 256
     ctx.setting(units=list(units), targets={t: TARGETS[t][0] for t in targets}, domain=[-2, 2], n_train=n_train,
                 n_test=1001, epochs=epochs, batch_size=n_train, optimizer="adam", lr=0.02, loss="mse",
@@ -135,6 +135,7 @@ EXPERIMENT = Experiment(
     body=body,
     activations=("relu", "tanh", "sigmoid", "identity"),
     full_activations=("relu", "tanh", "sigmoid", "elu", "gelu", "softplus", "identity"),
+    decisive=("least_squares_fits_that_improve_5x", "nonlinear_fits", "trained_fits_that_halve"),
     notes="The theorem (Cybenko 1989; Hornik 1991; Leshno et al. 1993) needs a non-polynomial activation and says a "
           "wide enough single layer *exists* on a compact set; it says nothing about how many units, or whether "
           "training finds them. \"Any function\" (seed 000) is too strong: continuous functions on a bounded "

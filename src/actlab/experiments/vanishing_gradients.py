@@ -27,7 +27,7 @@ def body(ctx: Context) -> Outcome:
     depths = (4, 8, 16, 32) if quick else (4, 8, 16, 32, 64)
     width = 64 if quick else 128
     steps = 50 if quick else 300
-    batch = 256
+    batch = ctx.budget(256)  # the sample the gradients are measured on: what the verdict rests on
     ctx.setting(dataset="mnist1d", width=width, depths=list(depths), inits=list(INITS), batch=batch,
                 loss="softmax_cross_entropy", dtype="float64", train_steps=steps, train_optimizer="sgd",
                 train_lr=0.05, train_batch=64)
@@ -50,7 +50,7 @@ def body(ctx: Context) -> Outcome:
                       f"{act}.{init}.depth{depth}.first_over_last": g0[0] / g0[depth - 1] if g0[depth - 1] else 0.0})
         if depth == max(depths) or depth == 16:
             ctx.record(**{f"{act}.{init}.depth{depth}.grad_by_layer": g0})
-        if depth == 16 or (not quick):
+        if (depth == 16 or not quick) and not ctx.probing:  # after training: context, not the verdict
             taken = _net.train_steps(model, ds.X_train, ds.y_train, "softmax_cross_entropy",
                                      _net.nn().SGD(0.05), steps, 64, ctx.rng(7))
             g1 = layer_gradient_norms(model, Xb, yb) if taken > 0 else np.full_like(g0, np.nan)
@@ -132,6 +132,9 @@ EXPERIMENT = Experiment(
     activations=("sigmoid", "tanh", "relu"),
     full_activations=("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu"),
     required=("sigmoid", "relu"),
+    budget="gradient samples",
+    decisive=("relu_he_over_best_sigmoid_depth16", "sigmoid_glorot_factor_per_layer"),
+    decisive_activations=("sigmoid", "relu"),
     notes="Seed 003 writes the sigmoid's derivative as s(1+s); it is s(1-s), which peaks at 1/4 — that bound is the "
           "whole argument. Seed 001 says \"multiplying numbers less than 0 repeatedly\": it means less than 1. "
           "\"Not susceptible\" overstates ReLU's case: with a bad init (e.g. LeCun's variance 1/fan_in) its "

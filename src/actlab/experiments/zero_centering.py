@@ -59,8 +59,8 @@ def sgd(X: np.ndarray, y: np.ndarray, lr: float, steps: int, batch: int, rng: np
 def body(ctx: Context) -> Outcome:
     n = 2000 if ctx.quick else 20000
     dims = (2, 20)
-    max_steps = 20000 if ctx.quick else 200000
-    sgd_steps = 300 if ctx.quick else 2000
+    max_steps = ctx.budget(20000 if ctx.quick else 200000)
+    sgd_steps = ctx.budget(300 if ctx.quick else 2000)
     ctx.setting(samples=n, dims=list(dims), teacher_2d=[1.0, -1.0], teacher_high_d="standard normal",
                 pre_activations="standard normal", tolerance=TOL, lr_grid_of_2_over_lambda_max=list(LR_FRACTIONS),
                 max_steps=max_steps, sgd_steps=sgd_steps, sgd_batches=[1, 32], bias=False)
@@ -158,6 +158,10 @@ EXPERIMENT = Experiment(
     body=body,
     activations=("sigmoid", "relu", "tanh"),
     full_activations=("sigmoid", "relu", "softplus", "tanh", "elu", "selu"),
+    budget="GD steps at most",
+    decisive=("steps_ratio_positive_vs_centred_d20", "sigmoid.d20.same_sign_fraction.batch1",
+              "relu.d20.same_sign_fraction.batch1"),
+    cheap=True,
     notes="True per sample: with positive inputs every component of a neuron's weight gradient has the sign of "
           "its delta. It is much weaker than it sounds in practice: a mini-batch gradient sums deltas of both signs, "
           "and what really slows gradient descent is the ill-conditioning a non-zero input mean causes (one large "

@@ -16,7 +16,7 @@ initialisers (:mod:`~actlab.nn.init`), models (:mod:`~actlab.nn.model`), the tra
 
 from actlab.nn.gradcheck import gradcheck
 from actlab.nn.init import INITIALIZERS, auto_init, get_initializer
-from actlab.nn.layers import NAC, NALU, Activation, CReLU, Dense, GLU, Layer, Maxout, PReLU, Softmax
+from actlab.nn.layers import NAC, NALU, NAU, NMU, Activation, CReLU, Dense, GLU, Layer, Maxout, PReLU, Softmax
 from actlab.nn.losses import MSE, BinaryCrossEntropy, Loss, SoftmaxCrossEntropy, get_loss
 from actlab.nn.model import Sequential, mlp
 from actlab.nn.optim import SGD, Adam, Momentum, Optimizer, get_optimizer
@@ -25,9 +25,9 @@ from actlab.nn.train import History, evaluate, fit, minibatches, train_epoch
 
 __all__ = [
     "Activation", "Adam", "BinaryCrossEntropy", "CReLU", "Dense", "GLU", "History", "INITIALIZERS", "Layer",
-    "LayerRecord", "MLPClassifier", "MLPRegressor", "MSE", "Maxout", "Momentum", "NAC", "NALU", "Optimizer", "PReLU",
-    "Recorder", "SGD", "Sequential", "Softmax", "SoftmaxCrossEntropy", "auto_init", "evaluate", "fit",
-    "get_initializer", "get_loss", "get_optimizer", "gradcheck", "minibatches", "mlp", "train_epoch",
+    "LayerRecord", "MLPClassifier", "MLPRegressor", "MSE", "Maxout", "Momentum", "NAC", "NALU", "NAU", "NMU",
+    "Optimizer", "PReLU", "Recorder", "SGD", "Sequential", "Softmax", "SoftmaxCrossEntropy", "auto_init", "evaluate",
+    "fit", "get_initializer", "get_loss", "get_optimizer", "gradcheck", "minibatches", "mlp", "train_epoch",
 ]
 
 

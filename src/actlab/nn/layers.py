@@ -277,6 +277,22 @@ def _catalog(name: str) -> BoundActivation:
     return actlab.get(name)
 
 
+def _transpose(A: np.ndarray) -> np.ndarray:
+    """The last two axes swapped: A^T for one layer's matrix, each member's A^T for an ensemble's stack."""
+    return np.swapaxes(A, -1, -2)
+
+
+def _ensemble_draw(init: Any, gen: np.random.Generator, n_in: int, n_out: int, dtype: np.dtype,
+                   ensemble: int | None, what: str):
+    """A function drawing one weight matrix (n_in, n_out) from ``init``, or ``ensemble`` of them stacked on a leading
+    axis (each drawn as a single layer's would be): the layers' ``ensemble=S`` trains S independent copies at once."""
+    draw = get_initializer(init)
+    if ensemble is None:
+        return lambda: draw(gen, n_in, n_out, dtype)
+    S = _positive_int(ensemble, f"ensemble of {what}")
+    return lambda: np.stack([draw(gen, n_in, n_out, dtype) for _ in range(S)])
+
+
 def _gate_weights(W_hat: np.ndarray, M_hat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """NAC's W = tanh(W_hat) * sigmoid(M_hat), which biases W towards {-1, 0, 1}; also returns the two factors."""
     t = _catalog("tanh")(W_hat)
@@ -293,16 +309,17 @@ class NAC(Layer):
     """Neural accumulator (Trask et al. 2018, arXiv:1808.00508): y = X W with W = tanh(W_hat) * sigmoid(M_hat).
 
     No bias and weights pushed towards {-1, 0, 1}, so the layer learns exact additions and subtractions.
+    ``ensemble=S`` stacks S independent layers (parameters (S, n_in, n_out), inputs (S, n, n_in)).
     """
 
     def __init__(self, n_in: int, n_out: int, *, init: Any = "glorot_uniform", dtype: Any = np.float32,
-                 rng: int | np.random.Generator | None = 0):
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
         super().__init__()
         self.n_in = _positive_int(n_in, "n_in of NAC")
         self.n_out = _positive_int(n_out, "n_out of NAC")
         dtype = _float_dtype(dtype)
-        gen, draw = _rng(rng), get_initializer(init)
-        self.params = {"W_hat": draw(gen, self.n_in, self.n_out, dtype), "M_hat": draw(gen, self.n_in, self.n_out, dtype)}
+        draw = _ensemble_draw(init, _rng(rng), self.n_in, self.n_out, dtype, ensemble, "NAC")
+        self.params = {"W_hat": draw(), "M_hat": draw()}
         self._init_grads()
 
     @property
@@ -315,8 +332,8 @@ class NAC(Layer):
         return X @ self._W
 
     def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
-        _gate_backward(self._X.T @ grad, self._t, self._s, self.grads)
-        return grad @ self._W.T if input_grad else None
+        _gate_backward(_transpose(self._X) @ grad, self._t, self._s, self.grads)
+        return grad @ _transpose(self._W) if input_grad else None
 
     def extra_repr(self) -> str:
         return f"{self.n_in}, {self.n_out}"
@@ -330,10 +347,11 @@ class NALU(Layer):
 
     The log-space exponent is clipped below the dtype's overflow limit (the gradient is zero beyond it), so a wild
     step gives a huge finite output rather than inf. d|x|/dx is sign(x), taken as 0 at x = 0.
+    ``ensemble=S`` stacks S independent layers (parameters (S, n_in, n_out), inputs (S, n, n_in)).
     """
 
     def __init__(self, n_in: int, n_out: int, *, eps: float = 1e-7, init: Any = "glorot_uniform",
-                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0):
+                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
         super().__init__()
         self.n_in = _positive_int(n_in, "n_in of NALU")
         self.n_out = _positive_int(n_out, "n_out of NALU")
@@ -341,12 +359,8 @@ class NALU(Layer):
             raise ParameterError(f"eps of NALU must be a float in (0, 1). Got {eps!r}.")
         self.eps = float(eps)
         dtype = _float_dtype(dtype)
-        gen, draw = _rng(rng), get_initializer(init)
-        self.params = {
-            "W_hat": draw(gen, self.n_in, self.n_out, dtype),
-            "M_hat": draw(gen, self.n_in, self.n_out, dtype),
-            "G": draw(gen, self.n_in, self.n_out, dtype),
-        }
+        draw = _ensemble_draw(init, _rng(rng), self.n_in, self.n_out, dtype, ensemble, "NALU")
+        self.params = {"W_hat": draw(), "M_hat": draw(), "G": draw()}
         self._init_grads()
 
     def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
@@ -368,12 +382,158 @@ class NALU(Layer):
         dm = grad * (1 - g)
         dgz = grad * (a - m) * g * (1 - g)  # through y = g a + (1 - g) m, then the sigmoid
         dmz = np.where(self._clipped, 0, dm * m)  # d exp = exp
-        self.grads["G"][...] = X.T @ dgz
-        _gate_backward(X.T @ da + logx.T @ dmz, self._t, self._s, self.grads)
+        XT = _transpose(X)
+        self.grads["G"][...] = XT @ dgz
+        _gate_backward(XT @ da + _transpose(logx) @ dmz, self._t, self._s, self.grads)
         if not input_grad:
             return None
-        dlog = dmz @ W.T
-        return da @ W.T + dgz @ self.params["G"].T + dlog * np.sign(X) / absx
+        WT = _transpose(W)
+        return da @ WT + dgz @ _transpose(self.params["G"]) + (dmz @ WT) * np.sign(X) / absx
 
     def extra_repr(self) -> str:
         return f"{self.n_in}, {self.n_out}, eps={self.eps:g}"
+
+
+# --- Madsen & Johansen's arithmetic units --------------------------------------------------------------------------
+
+def _ensemble_shape(ensemble: int | None, n_in: int, n_out: int, what: str) -> tuple[int, ...]:
+    """Weights of one layer (n_in, n_out), or of ``ensemble`` independent copies stacked on a leading axis."""
+    if ensemble is None:
+        return (n_in, n_out)
+    return (_positive_int(ensemble, f"ensemble of {what}"), n_in, n_out)
+
+
+class _SparseUnit(Layer):
+    """What NAU and NMU share: weights W kept in a box [low, 1] and Madsen & Johansen's sparsity regulariser
+
+        R_sparse = mean_ij min(|W_ij|, 1 - |W_ij|),
+
+    zero exactly when every weight is in {-1, 0, 1}. ``sparsity`` is its weight lambda in the training loss
+    (0 by default; a training loop raises it on a schedule, as the paper does from lambda_start to lambda_end), and
+    ``backward`` adds lambda dR/dW to the weight gradient. The box is a projection: every forward clips W in place,
+    so the weights used are always inside it, which is the paper's clipping after each optimiser step.
+
+    ``ensemble=S`` stacks S independent units on a leading axis (weights (S, n_in, n_out), inputs (S, n, n_in)):
+    one NumPy call trains S seeds at once.
+    """
+
+    low = -1.0
+
+    def __init__(self, n_in: int, n_out: int, r: float, centre: float, *, sparsity: float = 0.0,
+                 dtype: Any = np.float32, rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        super().__init__()
+        what = type(self).__name__
+        self.n_in = _positive_int(n_in, f"n_in of {what}")
+        self.n_out = _positive_int(n_out, f"n_out of {what}")
+        self.sparsity = sparsity
+        dtype = _float_dtype(dtype)
+        shape = _ensemble_shape(ensemble, self.n_in, self.n_out, what)
+        self.params = {"W": _rng(rng).uniform(centre - r, centre + r, shape).astype(dtype)}
+        self._init_grads()
+
+    @property
+    def sparsity(self) -> float:
+        return self._sparsity
+
+    @sparsity.setter
+    def sparsity(self, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not value >= 0 \
+                or not math.isfinite(value):
+            raise ParameterError(f"sparsity of {type(self).__name__} must be a finite float >= 0. Got {value!r}.")
+        self._sparsity = float(value)
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["W"]
+
+    def _project(self) -> np.ndarray:
+        W = self.params["W"]
+        np.clip(W, self.low, 1.0, out=W)
+        return W
+
+    def penalty(self) -> np.ndarray | float:
+        """R_sparse per unit (an array of S values for an ensemble): the mean of min(|W|, 1 - |W|)."""
+        a = np.abs(self.params["W"])
+        return np.minimum(a, 1 - a).mean(axis=(-2, -1))
+
+    def _add_penalty_grad(self) -> None:
+        if self._sparsity == 0.0:
+            return
+        W = self.params["W"]
+        a = np.abs(W)
+        # d min(|w|, 1 - |w|)/dw = sign(w) below |w| = 1/2, -sign(w) above (0 at w = 0 and at the kink's left).
+        d = np.where(a < 0.5, np.sign(W), -np.sign(W)) / (W.shape[-2] * W.shape[-1])
+        self.grads["W"] += (self._sparsity * d).astype(W.dtype, copy=False)
+
+    def extra_repr(self) -> str:
+        W = self.params["W"]
+        ens = f", ensemble={W.shape[0]}" if W.ndim == 3 else ""
+        return f"{self.n_in}, {self.n_out}{ens}, sparsity={self._sparsity:g}, dtype={W.dtype}"
+
+
+class NAU(_SparseUnit):
+    """Neural addition unit (Madsen & Johansen 2020, "Neural Arithmetic Units", ICLR, arXiv:2001.05016):
+
+    .. math:: y_j = \\sum_i W_{ij} x_i, \\quad W \\in [-1, 1]
+
+    A linear layer without bias whose weights are clipped to [-1, 1] and pushed to {-1, 0, 1} by the sparsity
+    regulariser, so it learns exact sums and differences. Initialisation as the paper's: W ~ U(-r, r) with
+    r = min(1/2, sqrt(3) sqrt(2 / (n_in + n_out))) (Glorot's variance, E[W] = 0). Backward: dL/dW = X^T delta
+    (+ lambda dR/dW), dL/dX = delta W^T.
+    """
+
+    def __init__(self, n_in: int, n_out: int, *, sparsity: float = 0.0, dtype: Any = np.float32,
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        r = min(0.5, math.sqrt(3.0) * math.sqrt(2.0 / (_positive_int(n_in, "n_in of NAU")
+                                                       + _positive_int(n_out, "n_out of NAU"))))
+        super().__init__(n_in, n_out, r, 0.0, sparsity=sparsity, dtype=dtype, rng=rng, ensemble=ensemble)
+
+    def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
+        self._X = X
+        return X @ self._project()
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        self.grads["W"][...] = _transpose(self._X) @ grad
+        self._add_penalty_grad()
+        return grad @ _transpose(self.params["W"]) if input_grad else None
+
+
+class NMU(_SparseUnit):
+    """Neural multiplication unit (Madsen & Johansen 2020, ICLR, arXiv:2001.05016):
+
+    .. math:: y_j = \\prod_i \\left(W_{ij} x_i + 1 - W_{ij}\\right), \\quad W \\in [0, 1]
+
+    W_ij = 1 multiplies x_i in, W_ij = 0 leaves it out (the factor is 1): unlike NALU's log-space path it has no
+    log, no exp and no division, so it handles zero and negative inputs and its gradient stays finite.
+    Initialisation as the paper's: W ~ U(1/4, 3/4) (E[W] = 1/2, the box's centre). Backward: with the factors
+    F_i = W_i x_i + 1 - W_i and the product of the others P_i = prod_{k != i} F_k (prefix times suffix products,
+    never a division, so a zero factor is exact), dL/dW_i = sum_n delta P_i (x_i - 1), dL/dx_i = sum_j delta P_i W_i.
+    """
+
+    low = 0.0
+
+    def __init__(self, n_in: int, n_out: int, *, sparsity: float = 0.0, dtype: Any = np.float32,
+                 rng: int | np.random.Generator | None = 0, ensemble: int | None = None):
+        super().__init__(n_in, n_out, 0.25, 0.5, sparsity=sparsity, dtype=dtype, rng=rng, ensemble=ensemble)
+
+    def forward(self, X: np.ndarray, training: bool = True) -> np.ndarray:
+        W = self._project()[..., None, :, :]  # (..., 1, n_in, n_out)
+        self._X = X
+        self._F = X[..., :, :, None] * W + (1 - W)  # (..., n, n_in, n_out)
+        return np.prod(self._F, axis=-2)
+
+    def _others(self) -> np.ndarray:
+        """prod_{k != i} F_k along the input axis, from exclusive prefix and suffix products."""
+        F = self._F
+        ones = np.ones_like(F[..., :1, :])
+        before = np.cumprod(np.concatenate([ones, F[..., :-1, :]], axis=-2), axis=-2)
+        after = np.flip(np.cumprod(np.flip(np.concatenate([F[..., 1:, :], ones], axis=-2), -2), axis=-2), -2)
+        return before * after
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        G = grad[..., :, None, :] * self._others()  # dL/dF: (..., n, n_in, n_out)
+        self.grads["W"][...] = np.sum(G * (self._X[..., :, :, None] - 1), axis=-3)
+        self._add_penalty_grad()
+        if not input_grad:
+            return None
+        return np.sum(G * self.params["W"][..., None, :, :], axis=-1)

@@ -20,6 +20,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without torch
     raise ImportError("actlab.torch needs PyTorch: pip install 'actlab[torch]'") from exc
 
+from actlab.torch.arithmetic import NAU, NMU  # noqa: F401 -- Madsen & Johansen's arithmetic units
 from actlab.torch.autograd import saved_bytes
 from actlab.torch.compiled import configure as configure_compile
 from actlab.torch.functional import TorchActivation, function

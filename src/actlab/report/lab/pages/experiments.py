@@ -38,14 +38,28 @@ def _figure(site: Site, p: ExperimentPage, fig) -> str:
             f"<figcaption>{esc(fig.stem)}</figcaption></figure>")
 
 
+def _robustness(p: ExperimentPage, tables: dict) -> str:
+    """The verdict at other budgets and seed sets (``--robustness``), or how to get it."""
+    head = "<h2>Does the verdict survive a change of budget?</h2>"
+    rows = [t for t in tables.values() if isinstance(t, dict) and "columns" in t and "rows" in t]
+    if not rows:
+        return head + placeholder("this stored result was not checked at other budgets and seed sets",
+                                  f"actlab experiment {p.name} --robustness --out docs/experiments/results")
+    return (head + "<p>The decisive measurement re-run at half, once, twice (and, where cheap, four times) the "
+            "budget and on three disjoint seed sets; the verdict above is qualified by what they show.</p>"
+            + "".join(f'<div class="table-wrap">{table(t["columns"], t["rows"])}</div>' for t in rows))
+
+
 def _page(site: Site, p: ExperimentPage) -> str:
     parts = [f"<h1>{esc(p.title)}</h1>"]
     if p.claim:
         parts.append(f"<h2>The claim</h2><blockquote>{esc(p.claim)}</blockquote>")
     if p.seed_source:
         parts.append(f'<p class="muted">Source: {esc(p.seed_source)}</p>')
-    parts.append("<h2>Run it</h2>" + code(f"actlab experiment {p.name}            # quick form\n"
-                                          f"actlab experiment {p.name} --full     # the full form"))
+    parts.append("<h2>Run it</h2>" + code(f"actlab experiment {p.name}                # quick form\n"
+                                          f"actlab experiment {p.name} --full         # the full form\n"
+                                          f"actlab experiment {p.name} --robustness   # at 1/2x, 2x the budget, "
+                                          f"3 seed sets"))
     if not p.ran:
         parts.append("<h2>Result</h2>" + (f'<p class="note">{esc(p.summary)}</p>' if p.summary else "")
                      + placeholder("this experiment has not been run yet", p.command))
@@ -53,10 +67,11 @@ def _page(site: Site, p: ExperimentPage) -> str:
         parts.append(f'<h2>Verdict</h2><p class="verdict {status_class(p.status)}">{esc(p.verdict)}</p>')
         figs = [f for f in p.figures if f.suffix == ".svg"] or [f for f in p.figures if f.suffix == ".png"]
         parts.extend(_figure(site, p, f) for f in figs)
-        if p.tables:
-            for name, t in p.tables.items():
-                if isinstance(t, dict) and "columns" in t and "rows" in t:
-                    parts.append(f"<h3>{esc(name)}</h3><div class=\"table-wrap\">{table(t['columns'], t['rows'])}</div>")
+        robust = {n: t for n, t in p.tables.items() if n.startswith("robustness")}
+        for name, t in p.tables.items():
+            if name not in robust and isinstance(t, dict) and "columns" in t and "rows" in t:
+                parts.append(f"<h3>{esc(name)}</h3><div class=\"table-wrap\">{table(t['columns'], t['rows'])}</div>")
+        parts.append(_robustness(p, robust))
         rows = list(flatten(p.numbers))
         if rows:
             parts.append("<h2>Numbers</h2><div class=\"table-wrap\">" + table(["quantity", "value"], rows) + "</div>")
