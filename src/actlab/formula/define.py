@@ -27,7 +27,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from actlab.errors import FormulaError, RegistrationError
+from actlab.errors import ActlabError, FormulaError, RegistrationError
 from actlab.formula import accuracy, budget as budgets
 from actlab.formula.codegen import MpmathFunction, NumpyFunction
 from actlab.formula.parser import CONDITIONAL, CONSTANTS, FUNCTIONS, RESERVED, check_param_name, parse
@@ -105,8 +105,14 @@ def _check_params(params: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _no_steps(name: str) -> None:
-    pass
+class _NoSteps:
+    current = "start"
+
+    def __call__(self, name: str) -> None:
+        self.current = name
+
+
+_no_steps = _NoSteps()
 
 
 def build(name: str, text: str, params: dict[str, float], steps=_no_steps,
@@ -214,23 +220,28 @@ _FLOAT64_MAX = mpmath.mpf(np.finfo(np.float64).max)
 def overflow_warning(d: Definition) -> str:
     """A message when f overflows float64 for some |x| <= 10 where its exact value is finite ('' when it does not).
 
-    Singularities (log(abs(x)) at 0) are not overflow: the exact value is checked with mpmath at the first points
-    where the generated code stops being finite, where the exact value is only just out of range (cheap to compute).
+    The exact value is taken with mpmath where the generated code stops being finite. A lone non-finite grid point
+    is a singularity (log(abs(x)) at 0, 1/x), not overflow; nor is NaN (log(-1): outside the domain).
     """
     f = d.spec.forward(ORDINARY, **d.defaults)
-    bad = ~np.isfinite(f)
+    bad = np.isinf(f)  # NaN is a value outside the domain (log(-1)), not overflow
     if not bad.any():
         return ""
-    ok = ~bad
-    edge = bad & (np.r_[False, ok[:-1]] | np.r_[ok[1:], False])
+    ok = np.isfinite(f)
+    next_to_ok = np.r_[False, ok[:-1]] | np.r_[ok[1:], False]
+    next_to_bad = np.r_[False, bad[:-1]] | np.r_[bad[1:], False]
+    runs = bad & next_to_bad  # inside a stretch of non-finite values, not a lone pole
+    candidates = np.concatenate([ORDINARY[runs & next_to_ok], ORDINARY[runs][:1]])[:6]
     reference = MpmathFunction(d.expanded, d.param_names, dps=20)
-    for xv in ORDINARY[edge][:6] if edge.any() else ORDINARY[bad][:1]:
+    for xv in candidates:
         exact = reference(float(xv), **d.defaults)
-        if mpmath.isfinite(exact) and abs(exact) > _FLOAT64_MAX:
-            where = ORDINARY[bad]
-            return (f"{d.name}: f overflows float64 on ordinary inputs: f({xv:g}) = {mpmath.nstr(exact, 3)} exceeds "
-                    f"the largest float64 (1.8e308), so the code returns {f[ORDINARY == xv][0]:g} there and on "
-                    f"{bad.sum()} of {len(ORDINARY)} points of [{where.min():g}, {where.max():g}].")
+        if mpmath.isnan(exact) or abs(exact) <= _FLOAT64_MAX:
+            continue
+        shown = f"= {mpmath.nstr(exact, 3)}" if mpmath.isfinite(exact) else "> e**1e7"
+        where = ORDINARY[bad]
+        return (f"{d.name}: f overflows float64 on ordinary inputs: f({xv:g}) {shown}, beyond the largest "
+                f"float64 (1.8e308), so the code returns {f[ORDINARY == xv][0]:g} there and on {bad.sum()} of "
+                f"{len(ORDINARY)} points of [{where.min():g}, {where.max():g}].")
     return ""
 
 
@@ -258,6 +269,16 @@ class _Derived:
 
 
 def _derive(name: str, text: str, defaults: dict[str, float], check: bool, budget, *, steps) -> _Derived:
+    try:
+        return _derive_steps(name, text, defaults, check, budget, steps)
+    except (ActlabError, MemoryError):
+        raise
+    except Exception as err:  # SymPy or mpmath giving up on an extreme formula: one clear error, not a traceback
+        raise FormulaError(f"The formula {text!r} cannot be worked with (during: {steps.current}): "
+                           f"{type(err).__name__}: {err}.") from None
+
+
+def _derive_steps(name, text, defaults, check, budget, steps) -> _Derived:
     d = build(name, text, defaults, steps, budget)
     steps("printing the formula")
     formula = formula_string(d)
