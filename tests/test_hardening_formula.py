@@ -81,10 +81,17 @@ def test_exp_tower_in_the_cli_is_one_warning_or_one_error_line(actlab_cli, tmp_p
     assert elapsed <= 2 * LIMITS.wall_seconds + 2.0, elapsed  # define, then the simplified derivative
 
 
+def _stuck(*, steps):
+    steps("waiting")
+    time.sleep(60)
+
+
 def test_budget_refuses_beyond_the_wall_limit_and_names_the_step():
-    with pytest.raises(FormulaError, match=r"did not finish within 0\.05 s \(during: [a-z]"):
-        define("t_slow", "x * tanh(softplus(x)) + erf(x)", budget=limits(wall_seconds=0.05))
-    assert "t_slow" not in actlab.names()
+    """Work that is not using the CPU (stuck) is stopped at the wall limit."""
+    start = time.monotonic()
+    with pytest.raises(FormulaError, match=r"did not finish within 0\.\d+ s \(during: waiting"):
+        run_budgeted(_stuck, text="stuck", budget=limits(wall_seconds=0.3))
+    assert time.monotonic() - start < 5
 
 
 def test_budget_refuses_beyond_the_memory_limit():
@@ -174,17 +181,17 @@ def test_the_budget_holds_outside_the_main_thread():
     def work():
         start = time.monotonic()
         try:
-            define("t_thread", "x * tanh(softplus(x))", budget=limits(wall_seconds=0.05))
+            run_budgeted(_stuck, text="stuck", budget=limits(wall_seconds=0.3))
         except FormulaError as err:
             box["error"] = str(err)
         box["elapsed"] = time.monotonic() - start
 
-    t = threading.Thread(target=work)  # the wall limit (2 s) or an overflow warning: either way it returns
+    t = threading.Thread(target=work)
     t.start()
     t.join(timeout=60)
     assert not t.is_alive()
-    assert "did not finish within 0.05 s" in box.get("error", ""), box
-    assert box["elapsed"] <= 2.0, box
+    assert "did not finish" in box.get("error", ""), box
+    assert box["elapsed"] < 5, box
 
 
 def test_errors_raised_in_the_child_arrive_as_themselves():

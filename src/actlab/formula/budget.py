@@ -7,8 +7,10 @@ operation nor bounds memory nor works outside the main thread. So the work runs 
 
 * the child sets ``RLIMIT_AS`` to its size at the fork plus ``megabytes`` (an allocation beyond raises MemoryError
   there) and ``RLIMIT_CPU`` to ``cpu_seconds`` (the kernel stops it with SIGXCPU);
-* the parent waits at most ``wall_seconds`` for the answer, then kills it; the child reports the step it is in
-  before each step, so a refusal says which part of the work was too expensive;
+* the parent waits ``wall_seconds`` for the answer, then kills it -- unless the machine is so busy that the child
+  has had less than half of that in CPU time: a formula is not refused for the load of other processes, so the
+  deadline then moves on, up to ``starved_seconds``; the child reports the step it is in before each step, so a
+  refusal says which part of the work was too expensive;
 * the answer comes back pickled (SymPy trees included), so nothing is computed twice.
 
 A fork copies the registry and every user activation as they are, so the child sees exactly what the caller sees,
@@ -39,7 +41,8 @@ class Limits:
     """The budget of one formula's symbolic work (parse excluded: it is bounded by the parser's own limits)."""
 
     cpu_seconds: float = 2.0  # CPU time of the work: what the formula costs, whatever else the machine runs
-    wall_seconds: float = 4.0  # the hard stop, whatever the CPU budget: the caller never waits longer
+    wall_seconds: float = 4.0  # the stop for work that is not using its CPU budget (waiting, thrashing)
+    starved_seconds: float = 30.0  # the absolute stop: a child starved of CPU by a busy machine may run this long
     megabytes: int = 300  # memory the work may add to the process
     nodes: int = 10_000  # nodes of any expression tree formed (formula, stable form, derivatives)
 
@@ -154,6 +157,19 @@ def _child(fd: int, fn: Callable[..., Any], args: tuple, budget: Limits) -> None
         os._exit(code)
 
 
+def _starved(pid: int, elapsed: float) -> tuple[bool, float | None]:
+    """(runnable but had less than half of ``elapsed`` on a CPU, CPU seconds so far) for a child, from /proc.
+
+    Runnable-but-starved is a busy machine; a sleeping or blocked child is not starved, it is stuck."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return False, None
+    return fields[0] == "R" and cpu < 0.5 * elapsed, cpu
+
+
 def run(fn: Callable[..., Any], *args: Any, text: str, budget: Limits | None = None) -> Any:
     """``fn(*args, steps=Steps)`` under ``budget`` in a child process; its result, or its exception re-raised.
 
@@ -170,16 +186,20 @@ def run(fn: Callable[..., Any], *args: Any, text: str, budget: Limits | None = N
     os.close(write_fd)
     step, kind, payload = "start", None, b""
     buf = b""
-    deadline = time.monotonic() + budget.wall_seconds
-    status = None
+    start = time.monotonic()
+    deadline = start + budget.wall_seconds
+    status, cpu = None, None
     try:
         while kind is None:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _, _ = select.select([read_fd], [], [], left)
+            now = time.monotonic()
+            if now >= deadline:
+                starved, cpu = _starved(pid, now - start)
+                if not starved or now - start >= budget.starved_seconds:
+                    break
+                deadline = min(now + 0.25, start + budget.starved_seconds)
+            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                break
+                continue
             chunk = os.read(read_fd, 1 << 20)
             if not chunk:
                 break  # the child died without an answer
@@ -213,8 +233,10 @@ def run(fn: Callable[..., Any], *args: Any, text: str, budget: Limits | None = N
         raise FormulaError(f"The formula {text!r} needs more than its budget of {budget.cpu_seconds:g} s of CPU time "
                            f"(during: {step}). Simplify it, or raise the budget (actlab.formula.budget.limits).")
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
-        raise FormulaError(f"The formula {text!r} did not finish within {budget.wall_seconds:g} s (during: {step}); "
-                           f"its symbolic work is refused. Simplify it, or raise the budget "
+        elapsed = time.monotonic() - start
+        used = "" if cpu is None else f", {cpu:.1f} s of it on the CPU"
+        raise FormulaError(f"The formula {text!r} did not finish within {max(elapsed, budget.wall_seconds):.3g} s "
+                           f"(during: {step}{used}); its symbolic work is refused. Simplify it, or raise the budget "
                            f"(actlab.formula.budget.limits).")
     raise FormulaError(f"Working on the formula {text!r} stopped unexpectedly (during: {step}; exit status "
                        f"{status}).")
