@@ -232,7 +232,7 @@ def _trees(depth: int):
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # examples: the profile (conftest)
 @given(text=_trees(4))
 def test_fuzz_parser_returns_or_refuses_quickly(text):
     start = time.monotonic()
@@ -243,7 +243,7 @@ def test_fuzz_parser_returns_or_refuses_quickly(text):
     assert time.monotonic() - start < 2.0
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=_trees(3))
 def test_fuzz_define_returns_or_refuses_within_the_budget(text):
     start = time.monotonic()
