@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import socket
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -149,6 +150,20 @@ def probe(address: str, timeout: float = 5.0) -> None:
                           f"--head --port={port}` on {host}, or give the address it printed") from None
 
 
+def _silence_native_stderr() -> None:
+    """Ray's abandoned connection thread keeps logging from C++ straight to file descriptor 2: point that at
+    /dev/null, and Python's sys.stderr at a copy of the original, so actlab's own one-line error still shows."""
+    try:
+        sys.stderr.flush()
+        keep = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(keep, "w", buffering=1)
+    except (OSError, ValueError, AttributeError):  # no real descriptor 2 (captured output): nothing to silence
+        pass
+
+
 def _init_within(ray, address: str, kwargs: dict[str, Any], seconds: float) -> None:
     """``ray.init(address)`` that gives up after ``seconds``: something that accepts connections but is not a Ray
     cluster (or one that does not answer) would otherwise keep Ray retrying for minutes."""
@@ -164,6 +179,8 @@ def _init_within(ray, address: str, kwargs: dict[str, Any], seconds: float) -> N
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
+        if not verbose():
+            _silence_native_stderr()
         raise ActlabError(f"--ray {address}: no answer from a Ray cluster within {seconds:g} s; check the address "
                           "(`ray status` on the head node prints it)")
     if "error" in box:
