@@ -33,6 +33,9 @@ SHELL_LANGS = {"", "console", "sh", "shell", "bash"}
 # Commands that are not actlab's own: the test suite itself, and the build step whose command (`actlab lab --out
 # actlab-lab`) runs here from `actlab --help`.
 NOT_RUN = {"make test": "is this test suite", "make lab": "runs `actlab lab --out actlab-lab`, run from --help"}
+# Options that make a command long by design, each with why it is not run (the rest of the command line is parsed)
+NOT_RUN_WITH = {"--serve": "serves until Ctrl-C (the build it serves runs without --serve)",
+                "--full": "the full-scale form, hours on 2 cores (its quick form runs)"}
 # option -> value: the workload of an example, scaled down (the code path is the same; the shown numbers are not)
 SCALE = {"--seeds": "2", "-s": "2", "--epochs": "1", "-e": "1", "--budget": "6", "--top": "2", "--screen-epochs": "1"}
 
@@ -43,6 +46,7 @@ class Example:
     kind: str  # "doctest", "python", "shell"
     code: str
     shown: tuple[str, ...] = ()  # output lines shown under a shell command
+    block: str = ""  # file:line of the code block it is in
 
     def __str__(self) -> str:
         return self.where
@@ -77,7 +81,8 @@ def _shell_examples(block: str, where: str, first_line: int) -> list[Example]:
             if not re.match(r"(actlab|make) ", line) or _is_synopsis(line):
                 continue
             command, shown = line, []
-        out.append(Example(f"{where}:{first_line + i}", "shell", command.strip(), tuple(shown)))
+        out.append(Example(f"{where}:{first_line + i}", "shell", command.strip(), tuple(shown),
+                           f"{where}:{first_line - 1}"))
     return out
 
 
@@ -116,6 +121,19 @@ SCRIPTS = [e for e in EXAMPLES if e.kind == "python"]
 SHELL = [e for e in EXAMPLES if e.kind == "shell"]
 
 
+def _blocks_of_commands() -> dict[str, list[Example]]:
+    """Shell examples by the block (or --help epilog) that shows them, in order: a block's commands build on each
+    other (define, then show, then remove), so they run in turn in one directory."""
+    out: dict[str, list[Example]] = {}
+    for e in SHELL:
+        block = e.where.split(" #")[0] if "--help" in e.where else e.block
+        out.setdefault(block, []).append(e)
+    return out
+
+
+BLOCKS = _blocks_of_commands()
+
+
 def test_discovery_finds_the_examples_of_every_source():
     sources = {e.where.split(":")[0].split(" --help")[0] for e in EXAMPLES}
     assert "README.md" in sources and "actlab" in sources
@@ -131,6 +149,9 @@ def scratch(tmp_path, monkeypatch):
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     rows = ["f1,f2,f3,label"] + [f"{a:.4f},{b:.4f},{c:.4f},{t}" for (a, b, c), t in zip(X, y)]
     (tmp_path / "my.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "my_model.py").write_text(  # `actlab diagnose --model my_model.py --dataset digits`
+        "import torch\n\n\ndef model():\n    return torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), "
+        "torch.nn.Linear(32, 10))\n")
     (tmp_path / "pyproject.toml").write_text("")  # the project root: actlab.toml here is the user registry
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ACTLAB_CONFIG", str(tmp_path / "actlab.toml"))
@@ -257,18 +278,29 @@ def test_shell_example_parses(example):
     assert getattr(args, "func", None) is not None
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("example", SHELL, ids=str)
-def test_shell_example_runs(example, scratch):
-    argv = _argv(example.code)
+def _run_one(example: Example, cwd: Path) -> str:
+    """Run one shell example (scaled) in ``cwd``; '' if it ran as shown, else why not (skips are named)."""
+    argv, scaled = _scaled(_argv(example.code))
+    command = shlex.join(argv)
     if " ".join(argv) in NOT_RUN:
-        pytest.skip(f"`{' '.join(argv)}` {NOT_RUN[' '.join(argv)]}")  # named, and tested elsewhere
-    argv, scaled = _scaled(argv)
+        return ""  # named in NOT_RUN, tested elsewhere
+    if any(flag in argv for flag in NOT_RUN_WITH):
+        return ""  # named in NOT_RUN_WITH; its command line is parsed by test_shell_example_parses
     env = {**os.environ, "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "actlab", *argv[1:]], capture_output=True, text=True, cwd=scratch,
+    proc = subprocess.run([sys.executable, "-m", "actlab", *argv[1:]], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=900)
-    assert proc.returncode == 0, f"{example.where}: `{' '.join(argv)}` exited {proc.returncode}:\n{proc.stderr}"
+    if proc.returncode != 0:
+        return f"{example.where}: `{command}` exited {proc.returncode}:\n{proc.stderr[-2000:]}"
     if example.shown and not scaled:
         missing = _compare(example.shown, proc.stdout + "\n" + proc.stderr)
-        assert not missing, (f"{example.where}: `{example.code}` printed\n{proc.stdout}\nwhich lacks the shown "
-                             f"lines:\n" + "\n".join(missing))
+        if missing:
+            return (f"{example.where}: `{example.code}` printed\n{proc.stdout[-3000:]}\nwhich lacks the shown "
+                    f"lines:\n" + "\n".join(missing))
+    return ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", list(BLOCKS))
+def test_shell_examples_run(block, scratch):
+    problems = [p for p in (_run_one(e, scratch) for e in BLOCKS[block]) if p]
+    assert not problems, "\n\n".join(problems)
