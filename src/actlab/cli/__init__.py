@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from actlab.errors import ActlabError
@@ -30,7 +31,8 @@ COMMANDS = (
 
 EPILOG = """examples:
   actlab list
-  actlab show gelu --param approximate=tanh
+  actlab show gelu
+  actlab show elu --param alpha=0.5
   actlab plot relu sigmoid tanh --derivative -o acts.png
   actlab lab --out actlab-lab
 """
@@ -60,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.add_parser(sub)
+    for command in sub.choices.values():  # one switch for every command's third-party logs (Ray's, ...)
+        if "--verbose" not in command._option_string_actions:
+            command.add_argument("--verbose", action="store_true",
+                                 help="show the logs of the libraries underneath (Ray's, ...)")
     return parser
 
 
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    if getattr(args, "verbose", False):
+        os.environ["ACTLAB_VERBOSE"] = "1"
     try:
         return int(args.func(args) or 0)
     except (ActlabError, ValueError, FileNotFoundError) as err:

@@ -81,11 +81,15 @@ def describe(name: str, save_path: str | None, messages: list[str]) -> dict:
     import actlab
     from actlab.formula import definition
     from actlab.formula.codegen import numpy_source
-    from actlab.symbolic import derivative_expr, to_latex, to_mathml
+    from actlab.formula.define import bounded_derivative
+    from actlab.symbolic import to_latex, to_mathml
 
     d = definition(name)
     a = actlab.get(name)
-    deriv = derivative_expr(d.expanded)
+    deriv, simplified = bounded_derivative(d.expanded)
+    if not simplified:
+        messages = [*messages, "the derivative is shown unsimplified: simplifying it exceeds the budget of symbolic "
+                               "work"]
     props = a.properties
     return {
         "name": name,
@@ -129,7 +133,7 @@ def _define(args) -> int:
     if not args.no_save:
         path = str(user_registry.save(args.name, args.formula, params))
     info = describe(args.name, path, [])
-    info["warnings"] = [m for m in messages if m not in info["rewrites"]]
+    info["warnings"] = [m for m in messages + info["warnings"] if m not in info["rewrites"]]
     if args.json:
         print(json.dumps(info, indent=2))
         return 0

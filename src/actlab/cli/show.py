@@ -100,9 +100,17 @@ def values(a) -> dict[str, Any]:
     raise ValueError(f"{a.name}: no example input of width 2..8 suits it ({last})")
 
 
+def _user_derivative(a):
+    """A user formula's derivative, simplified within the budget of symbolic work (plain beyond it)."""
+    from actlab.formula.define import bounded_derivative
+
+    return bounded_derivative(a.formula)[0]
+
+
 def describe(a) -> dict[str, Any]:
     """Everything `actlab show` prints, as a dict (the JSON output)."""
     import actlab
+    from actlab.symbolic import to_latex
 
     spec = a.spec
     out: dict[str, Any] = {
@@ -114,8 +122,9 @@ def describe(a) -> dict[str, Any]:
         "formula_latex": a.latex,
     }
     if a.kind == "elementwise":
-        out["derivative"] = str(a.symbolic_derivative)
-        out["derivative_latex"] = a.derivative_latex
+        derivative = _user_derivative(a) if spec.source == "user" else a.symbolic_derivative
+        out["derivative"] = str(derivative)
+        out["derivative_latex"] = to_latex(derivative)
         kinks = [k for k in a.kinks if math.isfinite(k)]
         out["kinks"] = kinks
         out["derivative_at_kinks"] = {repr(k): _num(a.derivative(k)) for k in kinks}

@@ -7,8 +7,11 @@ the driver in ``actlab.compare.harness`` claims runs from the store, submits the
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import socket
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -89,18 +92,22 @@ class Ray:
         self._started = False
 
     def __enter__(self) -> "Ray":
+        if self.address is not None:
+            probe(self.address)  # nothing listening: one line at once, not minutes of Ray's retries
         try:
             import ray
         except ImportError:
             raise ActlabError("--ray needs Ray: pip install 'actlab[ray]'") from None
         if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+            loud = verbose()
+            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": loud,
+                                      "logging_level": logging.INFO if loud else logging.ERROR}
             if self.address is None:
                 if self.workers:
                     kwargs["num_cpus"] = self.workers
                 ray.init(**kwargs)
             else:
-                ray.init(address=self.address, **kwargs)
+                _init_within(ray, self.address, kwargs, CONNECT_SECONDS)
             self._started = True
         self._remote = ray.remote(num_cpus=1)(execute)
         cpus = int(ray.cluster_resources().get("CPU", 1))
@@ -116,6 +123,70 @@ class Ray:
 
     def submit(self, config: dict[str, Any]) -> Future:
         return self._remote.remote(config).future()
+
+
+CONNECT_SECONDS = 30.0  # joining a cluster: beyond this the address is refused, not waited on
+
+
+def verbose() -> bool:
+    """True when the user asked for Ray's own logs (``actlab ... --verbose`` sets ACTLAB_VERBOSE=1)."""
+    return os.environ.get("ACTLAB_VERBOSE", "") not in ("", "0")
+
+
+def probe(address: str, timeout: float = 5.0) -> None:
+    """Refuse a Ray address nothing listens at (a TCP connection attempt, ``timeout`` seconds at most)."""
+    if address == "auto":
+        return
+    hostport = address.split("://", 1)[-1]
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise ActlabError(f"--ray {address}: expected HOST:PORT (e.g. 10.0.0.5:6379, the address `ray start --head` "
+                          "printed), or no value for a local runtime")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        reason = err.strerror or str(err) or type(err).__name__
+        raise ActlabError(f"--ray {address}: no Ray cluster answers there ({reason}); start one with `ray start "
+                          f"--head --port={port}` on {host}, or give the address it printed") from None
+
+
+def _silence_native_stderr() -> None:
+    """Ray's abandoned connection thread keeps logging from C++ straight to file descriptor 2: point that at
+    /dev/null, and Python's sys.stderr at a copy of the original, so actlab's own one-line error still shows."""
+    try:
+        sys.stderr.flush()
+        keep = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        sys.stderr = os.fdopen(keep, "w", buffering=1)
+    except (OSError, ValueError, AttributeError):  # no real descriptor 2 (captured output): nothing to silence
+        pass
+
+
+def _init_within(ray, address: str, kwargs: dict[str, Any], seconds: float) -> None:
+    """``ray.init(address)`` that gives up after ``seconds``: something that accepts connections but is not a Ray
+    cluster (or one that does not answer) would otherwise keep Ray retrying for minutes."""
+    box: dict[str, BaseException] = {}
+
+    def connect() -> None:
+        try:
+            ray.init(address=address, **kwargs)
+        except BaseException as err:  # handed to the caller's thread
+            box["error"] = err
+
+    thread = threading.Thread(target=connect, name="actlab-ray-connect", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        if not verbose():
+            _silence_native_stderr()
+        raise ActlabError(f"--ray {address}: no answer from a Ray cluster within {seconds:g} s; check the address "
+                          "(`ray status` on the head node prints it)")
+    if "error" in box:
+        err = box["error"]
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ActlabError(f"--ray {address}: cannot join the Ray cluster: {first}") from None
 
 
 def make(workers: int | None = None, ray: str | None = None):

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from actlab.errors import ActlabError
+
 STATUSES = ("pending", "running", "done", "failed", "diverged")
 FINISHED = ("done", "diverged")
 SCHEMA_VERSION = 1
@@ -67,6 +69,55 @@ COLUMNS = (
 JSON_COLUMNS = ("config", "metrics", "curve", "versions")
 
 
+class NotAStore(ActlabError, ValueError):
+    """A --store file that is not an actlab run store this version can use (it is left untouched)."""
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse, without modifying it, a file that is not an actlab run store: not SQLite, another program's database,
+    or a store written by a newer actlab. A missing or empty file is fine (it becomes a new store).
+
+    The file is inspected through a read-only, immutable connection before any connection that could write it (the
+    WAL pragma alone rewrites the header), so a refused file stays byte-identical.
+    """
+    if not path.exists() or path.is_dir() or path.stat().st_size == 0:
+        if path.is_dir():
+            raise NotAStore(f"{path}: is a directory, not an actlab run store (give a file name, e.g. runs.sqlite)")
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        raise NotAStore(f"{path}: not an actlab run store: not an SQLite database (it starts with {head[:8]!r}); "
+                        "give --store a new file name or an existing actlab store")
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            columns = {r[1] for r in db.execute("PRAGMA table_info(runs)")} if "runs" in tables else set()
+            version = None
+            if "meta" in tables:
+                row = db.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+                version = row[0] if row else None
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as err:
+        raise NotAStore(f"{path}: not an actlab run store: a damaged SQLite database ({err})") from None
+    if not tables:
+        return  # an SQLite file with nothing in it yet
+    if "runs" not in tables or "meta" not in tables or version is None or not set(COLUMNS) <= columns:
+        missing = sorted(set(COLUMNS) - columns)
+        what = (f"its 'runs' table lacks actlab's columns ({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''})"
+                if "runs" in tables and missing else f"tables: {', '.join(sorted(tables)[:6])}")
+        raise NotAStore(f"{path}: not an actlab run store: an SQLite database of another program ({what}); "
+                        "give --store a new file name or an existing actlab store")
+    if not str(version).isdigit() or int(version) > SCHEMA_VERSION:
+        raise NotAStore(f"{path}: an actlab run store of schema version {version}, written by a newer actlab; this "
+                        f"version reads schema version {SCHEMA_VERSION} and older. Upgrade actlab to use it.")
+
+
 def this_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -109,6 +160,7 @@ class Store:
         self.owner = this_owner()
         if not create and not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such run store")
+        check_store_file(self.path)
         self._local = threading.local()
         # executescript commits on its own, so the script carries its transaction (two processes may race here).
         self._db().executescript(

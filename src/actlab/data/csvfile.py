@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -21,24 +22,63 @@ TASKS = ("classification", "regression")
 MAX_INFERRED_CLASSES = 20
 
 
+# Read whole into memory (then standardised and trained on in memory): beyond this size a file is refused, not loaded
+# blindly. ACTLAB_MAX_CSV_MB raises it.
+MAX_CSV_MB = 256
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def max_csv_bytes() -> int:
+    text = os.environ.get("ACTLAB_MAX_CSV_MB", "")
+    try:
+        return int(float(text) * 2**20) if text else MAX_CSV_MB * 2**20
+    except ValueError:
+        raise DataError(f"ACTLAB_MAX_CSV_MB must be a number of megabytes; got {text!r}") from None
+
+
+def _delimiter(path: Path, first_line: str) -> str:
+    """',' unless the header splits into more fields on ';', tab or '|' (a semicolon CSV from a European locale)."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     if not path.exists():
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path}: is a directory, expected a CSV file")
+    size, limit = path.stat().st_size, max_csv_bytes()
+    if size > limit:
+        raise DataError(f"{path}: {size / 2**20:,.0f} MB, more than the {limit / 2**20:,.0f} MB actlab reads into "
+                        "memory; use a sample of the rows (or set ACTLAB_MAX_CSV_MB)")
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = [row for row in csv.reader(fh) if any(cell.strip() for cell in row)]
+            first = fh.readline()
+            fh.seek(0)
+            if first.startswith("\ufeff"):  # a second BOM, or one after utf-8-sig removed the first
+                first = first.lstrip("\ufeff")
+            delimiter = _delimiter(path, first)
+            rows = [row for row in csv.reader(fh, delimiter=delimiter) if any(cell.strip() for cell in row)]
     except UnicodeDecodeError as err:
         raise DataError(f"{path}: not a UTF-8 text file ({err.reason} at byte {err.start})") from None
     except csv.Error as err:
         raise DataError(f"{path}: not a valid CSV file ({err})") from None
     if not rows:
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    if len(rows) == 1:
+        raise DataError(f"{path}: a header row ({', '.join(header)}) and no data rows; expected data rows below it")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if name in seen:
+            raise DataError(f"{path}: duplicate column name {name!r} (columns {seen[name]} and {i}); column names "
+                            "must be unique")
+        seen[name] = i
     for r, row in enumerate(rows[1:], start=1):
         if len(row) != len(header):
-            raise DataError(f"{path}, row {r} (line {r + 1}): {len(row)} fields, but the header has {len(header)}")
+            raise DataError(f"{path}, row {r} (line {r + 1}): {len(row)} fields, but the header has {len(header)}"
+                            + (f" (fields are separated by {delimiter!r})" if delimiter != "," else ""))
     return header, rows[1:]
 
 
@@ -50,7 +90,11 @@ def _number(path: Path, text: str, column: str, row: int) -> float:
     try:
         value = float(cell)
     except ValueError:
-        raise DataError(f"{path}, row {row} (line {row + 1}), column {column!r}: {cell!r} is not a number") from None
+        hint = ""
+        if "," in cell and _is_float(cell.replace(",", ".", 1)):
+            hint = " (a decimal comma? write it with a point)"
+        raise DataError(f"{path}, row {row} (line {row + 1}), column {column!r}: {cell!r} is not a number{hint}") \
+            from None
     if not math.isfinite(value):
         raise DataError(f"{path}, row {row} (line {row + 1}), column {column!r}: {cell!r} is not a finite number")
     return value

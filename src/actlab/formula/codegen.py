@@ -168,6 +168,17 @@ class _Torch:
         raise AssertionError("the torch backend compiles catalog activations from their formulas")  # unreachable
 
 
+# A result whose natural log exceeds this is taken as +-inf (or 0): float64 ends at e**709.8, and the exact value of
+# exp(exp(1e6)) would need ln 2 to millions of digits (mpmath's exponents are unbounded, so it tries, for hours).
+_MP_HUGE = 10**7
+
+
+def _mp_exp(u):
+    if u > _MP_HUGE:
+        return mpmath.inf
+    return mpmath.mpf(0) if u < -_MP_HUGE else mpmath.exp(u)
+
+
 def _mp_log(u):
     return mpmath.mpf("nan") if u < 0 else (mpmath.mpf("-inf") if u == 0 else mpmath.log(u))
 
@@ -175,7 +186,7 @@ def _mp_log(u):
 class _MpMath:
     name = "mpmath"
     funcs = {
-        sp.exp: mpmath.exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
+        sp.exp: _mp_exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tan: mpmath.tan, sp.tanh: mpmath.tanh,
         sp.sinh: mpmath.sinh, sp.cosh: mpmath.cosh, sp.atan: mpmath.atan, sp.asinh: mpmath.asinh,
         sp.erf: mpmath.erf, sp.erfc: mpmath.erfc, sp.Abs: abs, sp.sign: mpmath.sign, sp.log: _mp_log,
         sp.DiracDelta: lambda u: mpmath.mpf(0),
@@ -204,6 +215,12 @@ class _MpMath:
             return mpmath.mpf("nan")
         if u == 0 and e < 0:
             return mpmath.mpf("nan")
+        if u != 0 and mpmath.isfinite(u) and mpmath.isfinite(e):
+            size = e * mpmath.log(abs(u))  # the log of |u**e|: beyond _MP_HUGE, as exp
+            if size > _MP_HUGE:
+                return mpmath.inf if u > 0 or int(e) % 2 == 0 else -mpmath.inf
+            if size < -_MP_HUGE:
+                return mpmath.mpf(0)
         return mpmath.power(u, e)
 
     maximum = staticmethod(lambda a, b: b if b > a else a)

@@ -7,8 +7,12 @@ What a definition gets, from the one formula string:
 * NumPy forward and derivative generated from the stabilised tree (see :mod:`actlab.formula.rewrite`), catalog
   activations inside the formula running the catalog's own code;
 * properties and kinks inferred numerically (:mod:`actlab.formula.properties`), lazily, per parameter values;
-* an accuracy check of the generated code against mpmath; the rewrites applied and anything still inaccurate are
-  reported with :class:`FormulaWarning`.
+* an accuracy check of the generated code against mpmath, and an overflow check on ordinary inputs (|x| <= 10); the
+  rewrites applied and anything still inaccurate are reported with :class:`FormulaWarning`.
+
+All symbolic work (expansion, stable rewrites, derivatives, the mpmath checks) runs under a budget of CPU time, wall
+time, memory and tree size (:mod:`actlab.formula.budget`): a formula that exceeds it is refused with a FormulaError
+saying which limit and which step, instead of hanging the process or exhausting its memory.
 """
 
 from __future__ import annotations
@@ -19,15 +23,16 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import mpmath
 import numpy as np
 import sympy as sp
 
-from actlab.errors import FormulaError, RegistrationError
-from actlab.formula import accuracy
+from actlab.errors import ActlabError, FormulaError, RegistrationError
+from actlab.formula import accuracy, budget as budgets
 from actlab.formula.codegen import MpmathFunction, NumpyFunction
 from actlab.formula.parser import CONDITIONAL, CONSTANTS, FUNCTIONS, RESERVED, check_param_name, parse
 from actlab.formula.primitives import CatalogCall, expand, x
-from actlab.formula.properties import Inference
+from actlab.formula.properties import Inference, higher_derivative_exprs
 from actlab.formula.rewrite import Rewrite, maxmin_to_piecewise, stabilize
 from actlab.spec import Activation, Param
 
@@ -100,17 +105,40 @@ def _check_params(params: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def build(name: str, text: str, params: dict[str, float]) -> Definition:
-    """Parse, check and stabilise a formula (no registration)."""
+class _NoSteps:
+    current = "start"
+
+    def __call__(self, name: str) -> None:
+        self.current = name
+
+
+_no_steps = _NoSteps()
+
+
+def build(name: str, text: str, params: dict[str, float], steps=_no_steps,
+          budget: budgets.Limits | None = None) -> Definition:
+    """Parse, check and stabilise a formula (no registration); every tree is size-checked before SymPy works on it.
+
+    ``steps(label)`` is told which step runs (the budget's child process reports it when a limit is hit).
+    """
+    steps("parsing")
     tree = parse(text, params, expand_calls=False, exclude=(name,))
     if not tree.has(x):
         raise FormulaError(f"The formula {text!r} does not depend on x: an activation is a function of x.")
     unused = [p for p in params if not tree.has(sp.Symbol(p, real=True))]
     if unused:
         raise FormulaError(f"Parameter {unused[0]!r} is declared but the formula {text!r} does not use it.")
+    budgets.check_size([("formula", tree)], text, budget)
+    steps("expanding the activations it calls")
     expanded = expand(tree)
+    steps("stable rewrites")
     stable, rewrites = stabilize(tree)
-    derivative, more = stabilize(sp.diff(maxmin_to_piecewise(stable), x))
+    budgets.check_size([("expanded form", expanded), ("stable form", stable)], text, budget)
+    steps("derivative")
+    derivative = sp.diff(maxmin_to_piecewise(stable), x)
+    budgets.check_size([("derivative", derivative)], text, budget)
+    steps("stable rewrites of the derivative")
+    derivative, more = stabilize(derivative)
     uses = tuple(sorted({type(c).act_name for c in tree.atoms(CatalogCall)}))
     return Definition(name, text, dict(params), tree, expanded, stable, derivative,
                       rewrites + [r for r in more if r not in rewrites], uses)
@@ -130,10 +158,12 @@ def formula_string(d: Definition) -> str:
     return text
 
 
-def make_spec(d: Definition) -> Activation:
+def make_spec(d: Definition, formula: str | None = None, higher: list[sp.Expr] | None = None) -> Activation:
+    """The registry entry for ``d``; ``formula`` (the printed formula) and ``higher`` (f and its first three derivatives, for the
+    smoothness test) are computed here unless given (the budgeted child process computes them once)."""
     forward = NumpyFunction(d.stable, d.param_names)
     derivative = NumpyFunction(d.stable_derivative, d.param_names)
-    d.inference = inference = Inference(d.expanded, forward, derivative, d.param_names)
+    d.inference = inference = Inference(d.expanded, forward, derivative, d.param_names, higher)
     props_cache: dict[tuple, Any] = {}
     kinks_cache: dict[tuple, Any] = {}
 
@@ -157,7 +187,7 @@ def make_spec(d: Definition) -> Activation:
         summary=f"{d.name}(x) = {d.text}",
         forward=forward,
         derivative=derivative,
-        formula=formula_string(d),
+        formula=formula if formula is not None else formula_string(d),
         params=tuple(Param(k, v, doc="user parameter") for k, v in d.defaults.items()),
         properties=properties,
         kinks=kinks,
@@ -182,13 +212,103 @@ def accuracy_warnings(d: Definition) -> list[str]:
     return messages
 
 
-def define(name: str, formula: str, /, *, save: bool = False, check: bool = True, **params: float) -> Activation:
+# Ordinary inputs: a formula whose float64 value runs out of range here is almost certainly a mistake.
+ORDINARY = np.linspace(-10.0, 10.0, 2001)
+_FLOAT64_MAX = mpmath.mpf(np.finfo(np.float64).max)
+
+
+def overflow_warning(d: Definition) -> str:
+    """A message when f overflows float64 for some |x| <= 10 where its exact value is finite ('' when it does not).
+
+    The exact value is taken with mpmath where the generated code stops being finite. A lone non-finite grid point
+    is a singularity (log(abs(x)) at 0, 1/x), not overflow; nor is NaN (log(-1): outside the domain).
+    """
+    f = d.spec.forward(ORDINARY, **d.defaults)
+    bad = np.isinf(f)  # NaN is a value outside the domain (log(-1)), not overflow
+    if not bad.any():
+        return ""
+    ok = np.isfinite(f)
+    next_to_ok = np.r_[False, ok[:-1]] | np.r_[ok[1:], False]
+    next_to_bad = np.r_[False, bad[:-1]] | np.r_[bad[1:], False]
+    runs = bad & next_to_bad  # inside a stretch of non-finite values, not a lone pole
+    candidates = np.concatenate([ORDINARY[runs & next_to_ok], ORDINARY[runs][:1]])[:6]
+    reference = MpmathFunction(d.expanded, d.param_names, dps=20)
+    for xv in candidates:
+        exact = reference(float(xv), **d.defaults)
+        if mpmath.isnan(exact) or abs(exact) <= _FLOAT64_MAX:
+            continue
+        shown = f"= {mpmath.nstr(exact, 3)}" if mpmath.isfinite(exact) else "> e**1e7"
+        where = ORDINARY[bad]
+        return (f"{d.name}: f overflows float64 on ordinary inputs: f({xv:g}) {shown}, beyond the largest "
+                f"float64 (1.8e308), so the code returns {f[ORDINARY == xv][0]:g} there and on {bad.sum()} of "
+                f"{len(ORDINARY)} points of [{where.min():g}, {where.max():g}].")
+    return ""
+
+
+_WARM_UP = "x * sigmoid(x) + softplus(x) + where(x > 0, x, -x) + tanh(x) + log1p(x**2)"
+_warmed = False
+
+
+def _warm_up() -> None:
+    """Run the pipeline once in this process on a fixed formula: SymPy's caches and lazy imports then live here,
+    and every budgeted child inherits them instead of rebuilding them for each formula."""
+    global _warmed
+    if not _warmed:
+        _warmed = True
+        _derive("warm_up", _WARM_UP, {}, True, None, steps=_no_steps)
+
+
+@dataclass
+class _Derived:
+    """What the budgeted child process sends back: the definition and the results of its symbolic work."""
+
+    definition: Definition
+    formula: str
+    higher: list
+    messages: list[str]
+
+
+def _derive(name: str, text: str, defaults: dict[str, float], check: bool, budget, *, steps) -> _Derived:
+    try:
+        return _derive_steps(name, text, defaults, check, budget, steps)
+    except (ActlabError, MemoryError):
+        raise
+    except Exception as err:  # SymPy or mpmath giving up on an extreme formula: one clear error, not a traceback
+        raise FormulaError(f"The formula {text!r} cannot be worked with (during: {steps.current}): "
+                           f"{type(err).__name__}: {err}.") from None
+
+
+def _derive_steps(name, text, defaults, check, budget, steps) -> _Derived:
+    d = build(name, text, defaults, steps, budget)
+    steps("printing the formula")
+    formula = formula_string(d)
+    steps("higher derivatives (smoothness test)")
+    higher = higher_derivative_exprs(d.expanded, d.param_names)
+    spec = d.spec = make_spec(d, formula, higher)
+    messages = []
+    if check:
+        steps("accuracy check against mpmath")
+        messages = accuracy_warnings(d)
+        steps("overflow check on |x| <= 10")
+        message = overflow_warning(d)
+        if message:
+            messages.append(message)
+    d.spec = d.inference = None  # rebuilt by the caller: generated code does not cross processes
+    del spec
+    return _Derived(d, formula, higher, messages)
+
+
+def define(name: str, formula: str, /, *, save: bool = False, check: bool = True,
+           budget: budgets.Limits | None = None, **params: float) -> Activation:
     """Define, register and return an activation from a formula in ``x`` and the parameters ``params``.
 
     ``params`` gives each parameter's default (``define("swish_b", "x*sigmoid(beta*x)", beta=1.0)``); bind other
     values with ``actlab.get(name, beta=2.0)``. ``save=True`` also writes the definition to the user registry
     (``actlab.toml``) so that other processes, the CLI and the lab see it. ``check`` runs the mpmath accuracy check
-    and reports through :class:`FormulaWarning`. Redefining a user activation replaces it; catalog names are taken.
+    and the overflow check on |x| <= 10, and reports through :class:`FormulaWarning`. Redefining a user activation
+    replaces it; catalog names are taken. The symbolic work is bounded by ``budget`` (default
+    :data:`actlab.formula.budget.LIMITS`: 2 s of CPU time, 300 MB, 10,000 nodes per tree); beyond it the formula is
+    refused with a FormulaError.
 
     >>> import actlab
     >>> spec = define("my_swish", "x * sigmoid(beta * x)", beta=1.0, check=False)
@@ -200,13 +320,15 @@ def define(name: str, formula: str, /, *, save: bool = False, check: bool = True
     name = check_name(name)
     defaults = _check_params(params)
     replace = _check_collision(name)
-    d = build(name, formula, defaults)
-    spec = d.spec = make_spec(d)
+    parse(formula, defaults, expand_calls=False, exclude=(name,))  # refuse bad text at once, before any fork
+    _warm_up()
+    derived = budgets.run(_derive, name, formula, defaults, check, budget, text=formula, budget=budget)
+    d = derived.definition
+    spec = d.spec = make_spec(d, derived.formula, derived.higher)
     register(spec, replace=replace)
     _DEFINITIONS[name] = d
-    if check:
-        for message in accuracy_warnings(d):
-            warnings.warn(message, FormulaWarning, stacklevel=2)
+    for message in derived.messages:
+        warnings.warn(message, FormulaWarning, stacklevel=2)
     if save:
         from actlab import user_registry
 
@@ -239,3 +361,19 @@ def definition(spec_or_name) -> Definition:
             raise FormulaError(f"{spec.name!r} is a catalog activation, not one defined from a formula.")
         raise FormulaError(f"{spec.name!r} was not defined through actlab.define in this process.")
     return d
+
+
+def _simplified_derivative(expr: sp.Expr, *, steps) -> sp.Expr:
+    from actlab.symbolic import derivative_expr
+
+    steps("simplifying the derivative")
+    return derivative_expr(expr)
+
+
+def bounded_derivative(expr: sp.Expr, budget: budgets.Limits | None = None) -> tuple[sp.Expr, bool]:
+    """(simplified derivative, True) of a user formula, or (the plain derivative, False) when simplifying it
+    exceeds the budget: SymPy's simplify has no bound of its own, and a display must not hang on it."""
+    try:
+        return budgets.run(_simplified_derivative, expr, text=sp.sstr(expr), budget=budget), True
+    except FormulaError:
+        return sp.diff(expr, x), False

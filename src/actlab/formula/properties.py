@@ -71,29 +71,42 @@ def switch_points(expr: sp.Expr, params: tuple[str, ...], values: Mapping[str, f
     return sorted({round(r, 12) + 0.0 for r in roots})
 
 
-class Inference:
-    """Numerical properties of one definition; the symbolic derivatives are formed once and shared by params."""
+def higher_derivative_exprs(expanded: sp.Expr, params: tuple[str, ...]) -> list[sp.Expr]:
+    """f and its first three derivatives from the expanded expression (max/min as piecewise), as far as they stay small and compile."""
+    out, e = [], maxmin_to_piecewise(expanded)
+    for _ in range(4):
+        try:
+            NumpyFunction(e, params)
+        except Exception:
+            break
+        out.append(e)
+        e = sp.diff(e, x)
+        if sp.count_ops(e) > MAX_OPS:
+            break
+    return out
 
-    def __init__(self, expanded: sp.Expr, forward, derivative, params: tuple[str, ...]):
+
+class Inference:
+    """Numerical properties of one definition; the symbolic derivatives are formed once and shared by params.
+
+    ``higher`` gives f and its first three derivatives as SymPy trees when they were formed already (under the budget of
+    :mod:`actlab.formula.budget`); otherwise they are formed on first use.
+    """
+
+    def __init__(self, expanded: sp.Expr, forward, derivative, params: tuple[str, ...],
+                 higher: list[sp.Expr] | None = None):
         self.expanded = expanded
         self.forward = forward
         self.derivative = derivative
         self.params = params
+        self._higher = higher
         self._derivs: list[NumpyFunction] | None = None
 
     def higher_derivatives(self) -> list[NumpyFunction]:
-        """f, f', f'', f''' of the expanded expression (max/min as piecewise), as far as they stay small."""
+        """f and its first three derivatives as generated NumPy functions (see :func:`higher_derivative_exprs`)."""
         if self._derivs is None:
-            out, e = [], maxmin_to_piecewise(self.expanded)
-            for _ in range(4):
-                try:
-                    out.append(NumpyFunction(e, self.params))
-                except Exception:
-                    break
-                e = sp.diff(e, x)
-                if sp.count_ops(e) > MAX_OPS:
-                    break
-            self._derivs = out
+            exprs = self._higher if self._higher is not None else higher_derivative_exprs(self.expanded, self.params)
+            self._derivs = [NumpyFunction(e, self.params) for e in exprs]
         return self._derivs
 
     def kinks(self, values: Mapping[str, float]) -> tuple[float, ...]:

@@ -66,6 +66,7 @@ def _figure(site: Site, name: str) -> str:
     rel = site.figures.get((name, figs[0].name))
     if rel is None:
         return ""
+    rel = f"experiments/{rel}"  # site.figures is relative to experiments/ (its pages' directory); this page is at the root
     return (f'<figure class="result"><img src="{esc(rel)}" alt="{esc(page_.title)}" loading="lazy">'
             f"<figcaption>{esc(page_.title)}: {esc(figs[0].stem)}</figcaption></figure>")
 
