@@ -85,9 +85,12 @@ def _device_ok(device_type: str) -> bool:
 
 
 def tracing(x: torch.Tensor) -> bool:
-    """Whether someone traces the ops on ``x`` (torch.compile, jit.trace, make_fx/export, fake tensors): they
-    should see one plain composition, neither our compiled code nor a loop over chunks."""
+    """Whether someone traces the ops on ``x`` (torch.compile, jit.trace, make_fx/export, fake tensors, torch.func's
+    transforms, ONNX export): they should see one plain composition, neither our compiled code nor a loop over
+    chunks."""
     if type(x) is not torch.Tensor or torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return True
+    if torch._C._functorch.is_functorch_wrapped_tensor(x):  # vmap / grad / jvp of torch.func
         return True
     from torch.utils._python_dispatch import _get_current_dispatch_mode
 
