@@ -27,7 +27,7 @@ import torch
 
 from actlab.torch import compiled
 from actlab.torch.kernels import halves
-from actlab.torch.packing import pack_bits, pack_codes, unpack_bits, unpack_codes
+from actlab.torch.packing import pack_bits, pack_codes, unpack_codes, unpack_ones
 
 CHUNK = 1 << 16  # elements per chunk: 256 KiB in float32, 512 KiB in float64 - the temporaries stay in L2
 
@@ -141,7 +141,7 @@ class Elementwise(torch.autograd.Function):
 
     @staticmethod
     def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):  # elementwise: the batch dimension is any other
-        return Elementwise.apply(x, *rest), in_dims[0]
+        return elementwise(x, *rest), in_dims[0]
 
 
 def _gated_forward(gate: Callable, i: int, dim: int, compute: torch.dtype) -> Callable:
@@ -210,9 +210,9 @@ class Gated(torch.autograd.Function):
     def vmap(info: Any, in_dims: tuple, x: torch.Tensor, gate, derivative, i, dim, compute, key):
         bdim = in_dims[0]
         if bdim is None:
-            return Gated.apply(x, gate, derivative, i, dim, compute, key), None
+            return gated(x, gate, derivative, i, dim, compute, key), None
         x = x.movedim(bdim, 0)  # the batch first: a non-negative dim of the example is one further in the batch
-        return Gated.apply(x, gate, derivative, i, dim if dim < 0 else dim + 1, compute, key), 0
+        return gated(x, gate, derivative, i, dim if dim < 0 else dim + 1, compute, key), 0
 
 
 class BitMask(torch.autograd.Function):
@@ -247,15 +247,15 @@ class BitMask(torch.autograd.Function):
         if on == off:  # a constant derivative (the step function's 0, identity's c): nothing was saved
             return torch.zeros_like(g) if on == 0.0 else g * on
         # f' as 0/1 in g's dtype, then native kernels: torch.where on a bool mask is a slow path on CPU (5x these).
-        m = unpack_bits(packed, _numel(ctx.shape)).view(ctx.shape).to(g.dtype)
-        if off == 0.0 and not compiled.tracing(g):  # where(m, g, 0): 0 even where g is inf or nan, as torch's relu
+        m = unpack_ones(packed, _numel(ctx.shape)).view(ctx.shape).to(g.dtype)
+        if off == 0.0:  # where(m, g, 0): 0 even where g is inf or nan, as torch's own relu backward
             d = torch.ops.aten.threshold_backward(g, m, 0.5)
             return d if on == 1.0 else d * on
         return g * m.mul(on - off).add(off)
 
     @staticmethod
     def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):
-        return BitMask.apply(x, *rest), in_dims[0]
+        return bitmask(x, *rest), in_dims[0]
 
 
 class FewBit(torch.autograd.Function):
@@ -291,7 +291,28 @@ class FewBit(torch.autograd.Function):
 
     @staticmethod
     def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):
-        return FewBit.apply(x, *rest), in_dims[0]
+        return fewbit(x, *rest), in_dims[0]
+
+
+def _without_jvp(cls: type) -> type:
+    """The Function without its ``jvp``: Dynamo refuses to trace a Function that defines one, so torch.compile gets
+    this twin (the same passes; forward-mode AD is not something a compiled graph is asked for)."""
+    return type(f"{cls.__name__}Traced", (cls,), {"jvp": staticmethod(torch.autograd.Function.jvp),
+                                                  "__module__": cls.__module__, "__doc__": _without_jvp.__doc__})
+
+
+def _applier(cls: type) -> Callable[..., torch.Tensor]:
+    """``cls.apply``, or its jvp-free twin while Dynamo traces (torch.compile, torch.export)."""
+    traced = _without_jvp(cls)
+
+    def apply(*args: Any) -> torch.Tensor:
+        return (traced if torch.compiler.is_compiling() else cls).apply(*args)
+
+    apply.__name__ = apply.__qualname__ = cls.__name__.lower()
+    return apply
+
+
+elementwise, gated, bitmask, fewbit = (_applier(c) for c in (Elementwise, Gated, BitMask, FewBit))
 
 
 def _numel(shape: torch.Size) -> int:

@@ -203,17 +203,17 @@ class TorchActivation:
             return self._vector(x)
         fwd = self._forward_fn()
         if self.memory == "bit":
-            return ag.BitMask.apply(x, fwd, self._mask, _call_slopes(k, p))
+            return ag.bitmask(x, fwd, self._mask, _call_slopes(k, p))
         if self.memory == "fewbit":
             bounds, levels = self._fewbit
-            return ag.FewBit.apply(x, fwd, bounds.to(x.device), levels, self.bits)
+            return ag.fewbit(x, fwd, bounds.to(x.device), levels, self.bits)
         if k.native is not None and (not self.exact or k.native_exact):
             return self._native(x)
         compute = self._compute_dtype(x)
         if self._fwd_narrow is not None and x.dtype != torch.float64 and ag.compiled.eligible(x):  # op by op it loses
             key = None if self._key is None else (self._key, "narrow")
-            return ag.Elementwise.apply(x, self._fwd_narrow, self._der, compute, key)
-        return ag.Elementwise.apply(x, self._fwd, self._der, compute, self._key, k.direct_forward)
+            return ag.elementwise(x, self._fwd_narrow, self._der, compute, key)
+        return ag.elementwise(x, self._fwd, self._der, compute, self._key, k.direct_forward)
 
     def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
         if self.exact:
@@ -243,7 +243,7 @@ class TorchActivation:
             fwd, der, key = gate.forward, gate.derivative, (gate, name)
             if not self.exact and k.gate_fast is not None:
                 (fwd, der), key = k.gate_fast, (k, "gate_fast")
-            return ag.Gated.apply(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
+            return ag.gated(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
         if self.exact and x.dtype != torch.float64:
             return _call(k.forward, x.double(), p).to(x.dtype)
         if k.native is not None:

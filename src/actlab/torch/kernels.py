@@ -623,6 +623,10 @@ class _Sparsemax(torch.autograd.Function):
         return _Sparsemax.apply(x.movedim(in_dims[0], 0), dim if dim < 0 else dim + 1), 0
 
 
+# Dynamo refuses a Function that defines jvp: torch.compile gets the same Function without it.
+_SparsemaxTraced = type("_SparsemaxTraced", (_Sparsemax,), {"jvp": staticmethod(torch.autograd.Function.jvp)})
+
+
 @kernel("sparsemax")
 def _sparsemax(x, dim=-1):
-    return _Sparsemax.apply(x, dim)
+    return (_SparsemaxTraced if torch.compiler.is_compiling() else _Sparsemax).apply(x, dim)
