@@ -108,6 +108,8 @@ class Elementwise(torch.autograd.Function):
     (hashable, naming the kernel and its parameters) lets the passes be compiled; None keeps them chunked.
     ``direct``: the forward is one torch op, run on the whole tensor."""
 
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
+
     @staticmethod
     def forward(x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype, key: Any = None,
                 direct: bool = False):
@@ -177,6 +179,8 @@ class Gated(torch.autograd.Function):
     ``compiled.eligible(x)`` (elsewhere the composition of native ops is faster); ``key`` names the gate kernel.
     With ``create_graph=True`` or under a functorch transform the passes run as plain torch ops."""
 
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
+
     @staticmethod
     def forward(x: torch.Tensor, gate: Callable, derivative: Callable, i: int, dim: int, compute: torch.dtype,
                 key: Any):
@@ -218,6 +222,8 @@ class Gated(torch.autograd.Function):
 class BitMask(torch.autograd.Function):
     """f'(x) takes two values: save one bit per element, packed (:func:`pack_bits`). Eager, not compiled: Inductor's
     loops that store or load bool/uint8 elements (masks, bit packing) measured 3-20x slower than these passes."""
+
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
 
     @staticmethod
     def forward(x: torch.Tensor, forward: Callable, mask: Callable, slopes: tuple[float, float]):
@@ -262,6 +268,8 @@ class FewBit(torch.autograd.Function):
     """f'(x) approximated by a constant on each of 2^b intervals of x: saves the b-bit interval code of each
     element (:func:`pack_codes`) and multiplies by the interval's level in both the backward and the jvp."""
 
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
+
     @staticmethod
     def forward(x: torch.Tensor, forward: Callable, boundaries: torch.Tensor, levels: torch.Tensor, bits: int):
         return forward(x)
@@ -292,6 +300,14 @@ class FewBit(torch.autograd.Function):
     @staticmethod
     def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):
         return fewbit(x, *rest), in_dims[0]
+
+
+def _refuse_export() -> None:
+    """The legacy ONNX exporter would inline a Function's traced passes, freezing its chunked buffers into constants
+    (a graph with no input); these Functions have no ONNX form: the modules export plain ops instead."""
+    raise RuntimeError("actlab.torch: its autograd.Functions have no ONNX form. Export the module "
+                       "(actlab.torch.module) or the callable (actlab.torch.function): during export they run as "
+                       "plain torch ops. Calling the Function directly (actlab.torch.autograd) cannot be exported.")
 
 
 def _without_jvp(cls: type) -> type:

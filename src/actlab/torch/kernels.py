@@ -577,11 +577,11 @@ def _crelu(x, dim=-1):
 @kernel("maxout")
 def _maxout(x, k=2, dim=-1):
     k = int(k)
-    dim = dim % x.ndim
     if x.shape[dim] % k:
-        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim}; got size {x.shape[dim]}, "
+        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim % x.ndim}; got size {x.shape[dim]}, "
                          f"not a multiple of {k}")
-    return x.unflatten(dim, (x.shape[dim] // k, k)).amax(dim + 1)
+    # -1 and a negative dim kept negative, not sizes and positions: a traced graph stays shape-generic
+    return x.unflatten(dim, (-1, k)).amax(dim if dim < 0 else dim + 1)
 
 
 class _Sparsemax(torch.autograd.Function):
@@ -592,7 +592,7 @@ class _Sparsemax(torch.autograd.Function):
     def forward(x, dim):
         z = x.movedim(dim, -1)
         zs, _ = torch.sort(z, dim=-1, descending=True)
-        k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=z.device)
+        k = torch.ones_like(zs).cumsum(-1)  # 1, 2, ..., n without reading n: a traced graph stays shape-generic
         cum = zs.cumsum(-1)
         support = 1 + k * zs > cum
         kz = support.sum(-1, keepdim=True).clamp(min=1)  # clamp: an empty slice has no support
@@ -629,4 +629,6 @@ _SparsemaxTraced = type("_SparsemaxTraced", (_Sparsemax,), {"jvp": staticmethod(
 
 @kernel("sparsemax")
 def _sparsemax(x, dim=-1):
+    if torch.jit.is_tracing():  # TorchScript and the legacy ONNX exporter: plain ops, not a Python Function
+        return _Sparsemax.forward(x, dim)
     return (_SparsemaxTraced if torch.compiler.is_compiling() else _Sparsemax).apply(x, dim)

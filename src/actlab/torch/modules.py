@@ -88,6 +88,22 @@ class Activation(nn.Module):
         return ", ".join(fixed)
 
     # The functional holds kernels (plain functions); rebuild it rather than pickle it (torch.save(model)).
+    def __prepare_scriptable__(self) -> nn.Module:
+        """What ``torch.jit.script`` compiles in place of this module (it asks every submodule): actlab's kernels are
+        Python functions TorchScript cannot compile, so the module is traced on an example input, which records
+        its forward as plain torch ops (as for ONNX export: the exact mode's float32-faithful form). Elementwise
+        kernels trace shape-generic; their constants take the example's dtype (the parameters', else the default
+        dtype)."""
+        import warnings
+
+        dtype = next((p.dtype for p in self.parameters()), torch.get_default_dtype())
+        k = int(self.fn.params.get("k", 2))
+        width = self.num_parameters if self.num_parameters > 1 else (12 if 12 % k == 0 else 2 * k)
+        example = torch.linspace(-3.0, 3.0, 2 * width, dtype=dtype).reshape(2, width)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's and the deprecation notes: the trace is checked in tests
+            return torch.jit.trace(self, example, check_trace=False)
+
     # A user formula's spec holds generated functions: it travels as its formula and is re-defined on loading.
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
