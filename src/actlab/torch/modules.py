@@ -158,17 +158,18 @@ def module_class(name: str) -> type[Activation]:
         Activation.__init__(self, canonical, **kwargs)
 
     def __reduce__(self):  # pickles as the generic class: the subclass is made on the fly
-        return _rebuild, (canonical, self._settings, dict(self.fn.params), self.num_parameters, self.state_dict())
+        return _rebuild, (canonical, self._settings, dict(self.fn.params), self.num_parameters, self.state_dict(),
+                          self.training)
 
     return type(_class_name(canonical), (Activation,), {"__init__": __init__, "__reduce__": __reduce__,
                                                          "__module__": __name__, "activation_name": canonical})
 
 
-def _rebuild(name, settings, params, num_parameters, state):
+def _rebuild(name, settings, params, num_parameters, state, training=True):
     m = module_class(name)(num_parameters=num_parameters, **settings, **{
         k: v for k, v in params.items() if k not in state})
     m.load_state_dict(state)
-    return m
+    return m.train(training)  # eval() survives pickling (RReLU draws slopes only in training)
 
 
 def module(name: str | Spec | BoundActivation, **kwargs: Any) -> Activation:
