@@ -36,10 +36,10 @@ def plain(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: 
           grad: torch.Tensor | None = None) -> torch.Tensor:
     """``fn(x)`` (times ``grad``) as one composition of torch ops in ``compute`` dtype, returned in x's dtype: what a
     tracer, a functorch transform or double backward must see."""
-    r = fn(x.to(compute))
+    r = fn(x if x.dtype == compute else x.to(compute))  # (a cast to the same dtype still costs a dispatch)
     if grad is not None:
-        r = r * grad.to(compute)
-    return r.to(x.dtype)
+        r = r * (grad if grad.dtype == compute else grad.to(compute))
+    return r if r.dtype == x.dtype else r.to(x.dtype)
 
 
 def fused(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
@@ -86,9 +86,8 @@ def chunked(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute
             grad: torch.Tensor | None = None) -> torch.Tensor:
     """``fn(x)`` (times ``grad`` if given) evaluated chunk by chunk in ``compute`` dtype, returned in x's dtype."""
     n = x.numel()
-    if n <= 2 * CHUNK:  # one chunk: no buffer to fill, the composition's own result is returned
-        with torch.no_grad():
-            return plain(fn, x, compute, grad)
+    if n <= 2 * CHUNK:  # one chunk: no buffer to fill, the composition's own result (grad mode is off in a pass)
+        return plain(fn, x, compute, grad)
     out = torch.empty(x.shape, dtype=x.dtype, device=x.device)
     xf, of = x.reshape(-1), out.view(-1)
     gf = None if grad is None else grad.reshape(-1)
@@ -103,7 +102,20 @@ def chunked(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute
     return out
 
 
-class Elementwise(torch.autograd.Function):
+class _Function(torch.autograd.Function):
+    """A Function whose ``apply`` skips torch's binding of the call to ``forward``'s signature (inspect.signature
+    on every call, most of the per-call cost on small tensors) when no torch.func transform is active: every
+    caller here passes every argument positionally."""
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        if torch._C._are_functorch_transforms_active():
+            return super().apply(*args)
+        args = torch._functorch.utils.unwrap_dead_wrappers(args)  # as torch's own apply does
+        return super(torch.autograd.Function, cls).apply(*args)
+
+
+class Elementwise(_Function):
     """y = forward(x); dx = derivative(x) * g (and the tangent likewise: y_t = derivative(x) * x_t). ``key``
     (hashable, naming the kernel and its parameters) lets the passes be compiled; None keeps them chunked.
     ``direct``: the forward is one torch op, run on the whole tensor."""
@@ -111,8 +123,8 @@ class Elementwise(torch.autograd.Function):
     symbolic = staticmethod(lambda g, *args: _refuse_export())
 
     @staticmethod
-    def forward(x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype, key: Any = None,
-                direct: bool = False):
+    def forward(x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype, key: Any,
+                direct: bool):
         if direct and x.dtype == compute and not compiled.tracing(x):
             return forward(x)
         return fused(forward, x, compute, key=None if key is None else (key, "forward"))
@@ -172,7 +184,7 @@ def _gated_jvp(gate: Callable, derivative: Callable, i: int, dim: int, compute: 
     return jvp
 
 
-class Gated(torch.autograd.Function):
+class Gated(_Function):
     """y = gate(h[i]) * h[1 - i] for the two halves h of x along ``dim`` (GLU: sigmoid on the second half; SwiGLU,
     ReGLU: silu, relu on the first). Saves only x (the naive composition also keeps gate(h[i]) and the half it
     multiplies: 1.5x the input). Each pass is one loop compiled by :mod:`actlab.torch.compiled`: call it where
@@ -219,7 +231,7 @@ class Gated(torch.autograd.Function):
         return gated(x, gate, derivative, i, dim if dim < 0 else dim + 1, compute, key), 0
 
 
-class BitMask(torch.autograd.Function):
+class BitMask(_Function):
     """f'(x) takes two values: save one bit per element, packed (:func:`pack_bits`). Eager, not compiled: Inductor's
     loops that store or load bool/uint8 elements (masks, bit packing) measured 3-20x slower than these passes."""
 
@@ -264,7 +276,7 @@ class BitMask(torch.autograd.Function):
         return bitmask(x, *rest), in_dims[0]
 
 
-class FewBit(torch.autograd.Function):
+class FewBit(_Function):
     """f'(x) approximated by a constant on each of 2^b intervals of x: saves the b-bit interval code of each
     element (:func:`pack_codes`) and multiplies by the interval's level in both the backward and the jvp."""
 

@@ -214,7 +214,7 @@ class TorchActivation:
         compute = self._compute_dtype(x)
         if self._fwd_narrow is not None and x.dtype != torch.float64 and ag.compiled.eligible(x):  # op by op it loses
             key = None if self._key is None else (self._key, "narrow")
-            return ag.elementwise(x, self._fwd_narrow, self._der, compute, key)
+            return ag.elementwise(x, self._fwd_narrow, self._der, compute, key, False)
         return ag.elementwise(x, self._fwd, self._der, compute, self._key, k.direct_forward)
 
     def _serialisable(self, x: torch.Tensor, training: bool, tensor_params: dict[str, torch.Tensor]) -> torch.Tensor:
