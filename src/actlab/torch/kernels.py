@@ -578,8 +578,8 @@ def _crelu(x, dim=-1):
 def _maxout(x, k=2, dim=-1):
     k = int(k)
     if x.shape[dim] % k:
-        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim % x.ndim}; got size {x.shape[dim]}, "
-                         f"not a multiple of {k}")
+        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim % x.ndim}; got size "
+                         f"{x.shape[dim]}, not a multiple of {k}")
     # -1 and a negative dim kept negative, not sizes and positions: a traced graph stays shape-generic
     return x.unflatten(dim, (-1, k)).amax(dim if dim < 0 else dim + 1)
 

@@ -40,9 +40,9 @@ class Activation(nn.Module):
         if learnable and self.fn.memory != "full":
             raise ParameterError(
                 f"memory={self.fn.memory!r} cannot apply to {self.name}'s learnable parameter(s) "
-                f"{', '.join(p.name for p in learnable)}: their gradient needs the full input, which the {self.fn.memory} "
-                f"mode does not keep. Use memory='full' for the learnable module, or fix the value with "
-                f"actlab.torch.function({self.name!r}, memory={self.fn.memory!r}, "
+                f"{', '.join(p.name for p in learnable)}: their gradient needs the full input, which the "
+                f"{self.fn.memory} mode does not keep. Use memory='full' for the learnable module, or fix the value "
+                f"with actlab.torch.function({self.name!r}, memory={self.fn.memory!r}, "
                 f"{learnable[0].name}={self.fn.params[learnable[0].name]!r}).")
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
             raise ParameterError(f"num_parameters must be an integer >= 1; got {num_parameters!r}")

@@ -1,7 +1,8 @@
 """Watch the activations of any PyTorch model while it trains, and say what the seeds would diagnose.
 
 ``Monitor(model)`` hooks every activation module (torch.nn's, timm's and HF transformers' activation classes,
-actlab's modules, registered classes, and modules the user names) and keeps cheap running statistics per layer over a sliding window of monitored batches:
+actlab's modules, registered classes, and modules the user names) and keeps cheap running statistics per layer over
+a sliding window of monitored batches:
 
 * ``dead_fraction``: units whose derivative was zero for every sample of the window (no gradient can revive them);
 * ``saturated_fraction``: elements with |f'(x)| below ``saturation_threshold``;
