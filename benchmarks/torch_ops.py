@@ -22,6 +22,8 @@ loading Inductor's on-disk cache) is timed separately and reported in the JSON.
     python benchmarks/torch_ops.py               # the full tables (~4-6 minutes on 2 cores, Inductor's cache warm)
     python benchmarks/torch_ops.py --quick       # 2^18 elements, 3 repeats: a smoke test
     python benchmarks/torch_ops.py --only relu,silu --threads 1 --json out.json
+    python benchmarks/torch_ops.py --small       # per-call cost on 16 elements vs torch's module / the composition
+    python benchmarks/torch_ops.py --resnet      # timm resnet18 SGD step (batch 4, 64 px, 1 thread): relu vs torch's
 """
 
 from __future__ import annotations
@@ -137,7 +139,13 @@ def main(argv=None) -> int:
     ap.add_argument("--json", default="", help="write the results here")
     ap.add_argument("--render", default="", help="print the tables of a saved --json file (no measuring)")
     ap.add_argument("--adaptive-malloc", action="store_true", help="keep glibc's adaptive malloc (steady_allocator)")
+    ap.add_argument("--small", action="store_true", help="per-call cost on 16 elements instead (no big tables)")
+    ap.add_argument("--resnet", action="store_true", help="a resnet18 SGD step, torch's ReLU vs actlab's, instead")
     args = ap.parse_args(argv)
+    if args.small:
+        return small_tensors(args)
+    if args.resnet:
+        return resnet_step(args)
     if args.render:
         with open(args.render) as fh:
             print(tables(json.load(fh)["results"]))
@@ -237,6 +245,88 @@ def defaults(rows: dict[tuple, dict]) -> list[str]:
         cells = [r(t, "exact") for t in threads] + [r(t, "bit") for t in threads]
         out.append(f"| {name} | {any_v['default']['mode']} | {base} | " + " | ".join(cells) + " |")
     return out
+
+
+def _per_call_us(f, x: torch.Tensor, calls: int, repeats: int) -> float:
+    """Median over ``repeats`` of the mean CPU time of ``calls`` forward+backward calls, in microseconds. CPU time
+    of this thread (torch runs 1 thread here), not wall time: on a shared machine a call's wall time includes the
+    time other processes hold the core, which swamps microsecond calls (same-call ratios of 0.3-4.9, measured)."""
+    per = []
+    for _ in range(repeats):
+        t0 = time.thread_time()
+        for _ in range(calls):
+            xr = x.detach().requires_grad_(True)
+            f(xr).sum().backward()
+        per.append((time.thread_time() - t0) / calls * 1e6)
+    return statistics.median(per)
+
+
+def small_tensors(args) -> int:
+    """Per-call cost (forward + backward, 16 float32 elements, 1 thread) of actlab's default and exact modes against
+    torch's module (nn.GELU, ...) where torch has the activation, else the naive composition: the fixed overhead
+    of a call, which dominates small tensors (the issue's MoE experts, per-sample loops)."""
+    torch.set_num_threads(1)
+    x = torch.randn(16, generator=torch.Generator().manual_seed(0))
+    calls, repeats = (300, 3) if args.quick else (2100, 21)
+    names = [actlab.resolve(s) for s in args.only.split(",") if s] or actlab.names("elementwise")
+    rows = []
+    for name in names:
+        k = kernel_for(actlab.spec(name))
+        params = actlab.get(name).params
+        peer_label = "torch" if k.native is not None else "naive"
+        peer = at.function(name, exact=False) if k.native is not None else (lambda t, _f=k.forward, _p=params:
+                                                                              _f(t, **_p))
+        fns = {"peer": peer, "default": at.function(name), "exact": at.function(name, exact=True)}
+        for f in fns.values():
+            _per_call_us(f, x, 20, 1)  # warm up
+        times = {v: [] for v in fns}
+        for _ in range(repeats):  # interleaved: a load spike hits every variant alike
+            for v, f in fns.items():
+                times[v].append(_per_call_us(f, x, calls // repeats or 1, 1))
+        med = {v: statistics.median(t) for v, t in times.items()}
+        rows.append((name, peer_label, med, fns["default"].mode))
+    print("| activation | peer | peer us/call | default (mode) us/call | default/peer | exact us/call | exact/peer |")
+    print("|---|---|---|---|---|---|---|")
+    for name, label, med, mode in rows:
+        print(f"| {name} | {label} | {med['peer']:.1f} | {mode}: {med['default']:.1f} | "
+              f"{med['default'] / med['peer']:.2f} | {med['exact']:.1f} | {med['exact'] / med['peer']:.2f} |")
+    return 0
+
+
+def resnet_step(args) -> int:
+    """One SGD step (forward, backward, update) of timm's resnet18 (random weights, batch 4, 64 px, 1 thread):
+    torch's own ReLU (in place, as timm builds it) against the same model after ``replace_activations(model,
+    "relu")``; the two models interleaved step by step, median step time of each."""
+    import copy
+    import os
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from _timm_helpers import import_timm  # torchvision beside the CPU torch: see the helper
+
+    torch.set_num_threads(1)
+    timm = import_timm()
+    torch.manual_seed(0)
+    base = timm.create_model("resnet18", pretrained=False, num_classes=10)
+    ours = copy.deepcopy(base)
+    done = at.replace_activations(ours, "relu")
+    models = {"torch": base, "actlab": ours}
+    opts = {k: torch.optim.SGD(m.parameters(), lr=1e-3) for k, m in models.items()}
+    x, y = torch.randn(4, 3, 64, 64), torch.randint(0, 10, (4,))
+    steps = 10 if args.quick else 60
+    times = {k: [] for k in models}
+    for i in range(steps + 5):
+        for k, m in models.items():
+            t0 = time.perf_counter()
+            opts[k].zero_grad()
+            torch.nn.functional.cross_entropy(m(x), y).backward()
+            opts[k].step()
+            if i >= 5:  # the first steps warm the allocator
+                times[k].append(time.perf_counter() - t0)
+    med = {k: statistics.median(t) * 1e3 for k, t in times.items()}
+    print(f"resnet18 SGD step, batch 4, 64 px, 1 thread, {steps} steps each, interleaved: torch ReLU "
+          f"{med['torch']:.2f} ms, actlab relu ({repr(done)}) {med['actlab']:.2f} ms: "
+          f"{med['actlab'] / med['torch']:.3f}x")
+    return 0
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ from actlab.torch.lookup import get_act_layer
 from actlab.torch.modules import Activation, module, module_class
 
 __all__ = ["Activation", "Monitor", "TorchActivation", "configure_compile", "function", "get_act_layer", "module",
-           "module_class", "replace_activations", "saved_bytes"]
+           "module_class", "register_activation_class", "replace_activations", "saved_bytes"]
 
 # Parts that live in their own modules and load on first use (the monitor pulls in more than most users need).
-_LAZY = {"Monitor": "actlab.torch.monitor", "replace_activations": "actlab.torch.replace"}
+_LAZY = {"Monitor": "actlab.torch.monitor", "replace_activations": "actlab.torch.replace",
+         "register_activation_class": "actlab.torch.recognise"}
 
 
 def __getattr__(name: str):

@@ -9,10 +9,14 @@
   backward pass needs one bit per element, saved packed (``numel/8`` bytes instead of ``4*numel``).
 * :class:`FewBit` (``memory="fewbit"``, Novikov et al. 2022, "Few-Bit Backward") saves a b-bit code per element and
   approximates f' by a piecewise-constant function of x (see :mod:`actlab.torch.fewbit`).
+* :class:`Gated` (GLU, SwiGLU, GeGLU, ReGLU) saves only x and runs each pass as one compiled loop.
 
-When autograd asks for a differentiable backward (``create_graph=True``, e.g. ``gradgradcheck`` or gradient
-penalties) the backward pass runs the kernel's derivative as ordinary torch ops on the whole tensor, so autograd
-can differentiate it once more.
+Every Function takes part in torch.func's transforms and in forward-mode AD: ``forward`` takes no ctx (a
+``setup_context`` saves what the passes need), ``jvp`` is the analytic derivative times the tangent, and ``vmap``
+applies the Function once to the batched tensor (the elementwise ones do not care where the batch dimension is; the
+gated one shifts its ``dim``). When autograd asks for a differentiable backward (``create_graph=True``,
+``gradgradcheck``, nested ``torch.func.grad``) or a transform wraps the tensors, the passes run as ordinary torch ops
+on the whole tensor, so autograd and functorch can see through them.
 """
 
 from __future__ import annotations
@@ -23,66 +27,135 @@ import torch
 
 from actlab.torch import compiled
 from actlab.torch.kernels import halves
-from actlab.torch.packing import pack_bits, pack_codes, unpack_bits, unpack_codes
+from actlab.torch.packing import pack_bits, pack_codes, unpack_codes, unpack_ones
 
 CHUNK = 1 << 16  # elements per chunk: 256 KiB in float32, 512 KiB in float64 - the temporaries stay in L2
 
 
+def plain(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
+          grad: torch.Tensor | None = None) -> torch.Tensor:
+    """``fn(x)`` (times ``grad``) as one composition of torch ops in ``compute`` dtype, returned in x's dtype: what a
+    tracer, a functorch transform or double backward must see."""
+    r = fn(x if x.dtype == compute else x.to(compute))  # (a cast to the same dtype still costs a dispatch)
+    if grad is not None:
+        r = r * (grad if grad.dtype == compute else grad.to(compute))
+    return r if r.dtype == x.dtype else r.to(x.dtype)
+
+
 def fused(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
           grad: torch.Tensor | None = None, key: Any = None) -> torch.Tensor:
-    """``fn(x)`` (times ``grad``) in ``compute`` dtype, returned in x's dtype: one compiled loop where
-    :mod:`actlab.torch.compiled` can (``key`` names ``fn``; None: never compile), else :func:`chunked`."""
-    if key is not None and compiled.eligible(x):
+    """``fn(x)`` (times ``grad``) in ``compute`` dtype, returned in x's dtype (and x's memory layout): one compiled
+    loop where :mod:`actlab.torch.compiled` can (``key`` names ``fn``; None: never compile), else :func:`chunked`."""
+    if compiled.tracing(x) or (grad is not None and compiled.tracing(grad)):
+        return plain(fn, x, compute, grad)
+    if x.numel() == 0:
+        return torch.empty_like(x)
+    dense, restore = dense_order(x)
+    if grad is not None:
+        grad = grad.permute(restore[1]) if restore is not None else grad
+    if key is not None and compiled.eligible(dense):
         if grad is None:
-            out = compiled.run(lambda t: fn(t.to(compute)).to(t.dtype), (key, compute), x.reshape(-1))
+            out = compiled.run(lambda t: fn(t.to(compute)).to(t.dtype), (key, compute), dense.reshape(-1))
         else:
             out = compiled.run(lambda t, g: (fn(t.to(compute)) * g.to(compute)).to(t.dtype), (key, compute),
-                               x.reshape(-1), grad.reshape(-1))
+                               dense.reshape(-1), grad.reshape(-1))
         if out is not None:
-            return out.view(x.shape)
-    return chunked(fn, x, compute, grad)
+            return restore_order(out.view(dense.shape), restore)
+    return restore_order(chunked(fn, dense, compute, grad), restore)
+
+
+def dense_order(x: torch.Tensor) -> tuple[torch.Tensor, tuple[list[int], list[int]] | None]:
+    """x permuted so that its memory is read in order (channels_last and other dense layouts keep their layout
+    in the result, as torch's own elementwise ops do), with the permutation to undo; x made contiguous if it is not
+    dense (a slice with gaps)."""
+    if x.is_contiguous() or x.ndim < 2:
+        return x, None
+    order = sorted(range(x.ndim), key=lambda d: (-x.stride(d), d))
+    xp = x.permute(order)
+    if not xp.is_contiguous():
+        return x.contiguous(), None
+    inverse = [order.index(d) for d in range(x.ndim)]
+    return xp, (inverse, order)
+
+
+def restore_order(out: torch.Tensor, restore: tuple[list[int], list[int]] | None) -> torch.Tensor:
+    return out if restore is None else out.permute(restore[0])
 
 
 def chunked(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
             grad: torch.Tensor | None = None) -> torch.Tensor:
     """``fn(x)`` (times ``grad`` if given) evaluated chunk by chunk in ``compute`` dtype, returned in x's dtype."""
+    n = x.numel()
+    if n <= 2 * CHUNK:  # one chunk: no buffer to fill, the composition's own result (grad mode is off in a pass)
+        return plain(fn, x, compute, grad)
     out = torch.empty(x.shape, dtype=x.dtype, device=x.device)
     xf, of = x.reshape(-1), out.view(-1)
     gf = None if grad is None else grad.reshape(-1)
-    n = xf.numel()
-    step = n if compiled.tracing(x) or n <= 2 * CHUNK else CHUNK  # a tracer sees one plain composition
     with torch.no_grad():
-        for i in range(0, n, step):
-            xc = xf[i:i + step]
+        for i in range(0, n, CHUNK):
+            xc = xf[i:i + CHUNK]
             r = fn(xc.to(compute) if xc.dtype != compute else xc)
             if gf is not None:
-                gc = gf[i:i + step]
+                gc = gf[i:i + CHUNK]
                 r = r.mul_(gc.to(compute) if gc.dtype != compute else gc)  # r is fresh: multiply in place
-            of[i:i + step].copy_(r)
+            of[i:i + CHUNK].copy_(r)
     return out
 
 
-class Elementwise(torch.autograd.Function):
-    """y = forward(x); dx = derivative(x) * g. ``key`` (hashable, naming the kernel and its parameters) lets the
-    passes be compiled; None keeps them chunked. ``direct``: the forward is one torch op, run on the whole tensor."""
+class _Function(torch.autograd.Function):
+    """A Function whose ``apply`` skips torch's binding of the call to ``forward``'s signature (inspect.signature
+    on every call, most of the per-call cost on small tensors) when no torch.func transform is active: every
+    caller here passes every argument positionally."""
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        if torch._C._are_functorch_transforms_active():
+            return super().apply(*args)
+        args = torch._functorch.utils.unwrap_dead_wrappers(args)  # as torch's own apply does
+        return super(torch.autograd.Function, cls).apply(*args)
+
+
+class Elementwise(_Function):
+    """y = forward(x); dx = derivative(x) * g (and the tangent likewise: y_t = derivative(x) * x_t). ``key``
+    (hashable, naming the kernel and its parameters) lets the passes be compiled; None keeps them chunked.
+    ``direct``: the forward is one torch op, run on the whole tensor."""
+
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype,
-                key: Any = None, direct: bool = False):
-        ctx.save_for_backward(x)
-        ctx.derivative, ctx.compute, ctx.key = derivative, compute, key
-        if direct and x.dtype == compute:
+    def forward(x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype, key: Any,
+                direct: bool):
+        if direct and x.dtype == compute and not compiled.tracing(x):
             return forward(x)
         return fused(forward, x, compute, key=None if key is None else (key, "forward"))
 
     @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
+        x, _, derivative, compute, key, _ = inputs
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        ctx.derivative, ctx.compute, ctx.key = derivative, compute, key
+
+    @staticmethod
     def backward(ctx: Any, g: torch.Tensor):
         (x,) = ctx.saved_tensors
+        return Elementwise._slope_times(ctx, x, g), None, None, None, None, None
+
+    @staticmethod
+    def jvp(ctx: Any, x_t: torch.Tensor, *_):
+        (x,) = ctx.saved_tensors
+        return Elementwise._slope_times(ctx, x, x_t)
+
+    @staticmethod
+    def _slope_times(ctx: Any, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
         if torch.is_grad_enabled():  # create_graph=True: a backward that autograd can differentiate again
-            d = ctx.derivative(x.to(ctx.compute)) * g.to(ctx.compute)
-            return d.to(x.dtype), None, None, None, None, None
+            return plain(ctx.derivative, x, ctx.compute, g)
         key = None if ctx.key is None else (ctx.key, "derivative")
-        return fused(ctx.derivative, x, ctx.compute, grad=g, key=key), None, None, None, None, None
+        return fused(ctx.derivative, x, ctx.compute, grad=g, key=key)
+
+    @staticmethod
+    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):  # elementwise: the batch dimension is any other
+        return elementwise(x, *rest), in_dims[0]
 
 
 def _gated_forward(gate: Callable, i: int, dim: int, compute: torch.dtype) -> Callable:
@@ -103,22 +176,37 @@ def _gated_backward(gate: Callable, derivative: Callable, i: int, dim: int, comp
     return backward
 
 
-class Gated(torch.autograd.Function):
+def _gated_jvp(gate: Callable, derivative: Callable, i: int, dim: int, compute: torch.dtype) -> Callable:
+    def jvp(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        h, ht = halves(x.to(compute), dim), halves(t.to(compute), dim)
+        return (derivative(h[i]) * ht[i] * h[1 - i] + gate(h[i]) * ht[1 - i]).to(x.dtype)
+
+    return jvp
+
+
+class Gated(_Function):
     """y = gate(h[i]) * h[1 - i] for the two halves h of x along ``dim`` (GLU: sigmoid on the second half; SwiGLU,
     ReGLU: silu, relu on the first). Saves only x (the naive composition also keeps gate(h[i]) and the half it
     multiplies: 1.5x the input). Each pass is one loop compiled by :mod:`actlab.torch.compiled`: call it where
     ``compiled.eligible(x)`` (elsewhere the composition of native ops is faster); ``key`` names the gate kernel.
-    With ``create_graph=True`` the backward runs as differentiable torch ops."""
+    With ``create_graph=True`` or under a functorch transform the passes run as plain torch ops."""
+
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
 
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, gate: Callable, derivative: Callable, i: int, dim: int,
-                compute: torch.dtype, key: Any):
+    def forward(x: torch.Tensor, gate: Callable, derivative: Callable, i: int, dim: int, compute: torch.dtype,
+                key: Any):
         halves(x, dim)  # an odd size is the caller's error: raise it here, not from inside the compiler
-        ctx.save_for_backward(x)
-        ctx.fns = (gate, derivative, i, dim, compute, key)
         fn = _gated_forward(gate, i, dim, compute)
         out = compiled.run(fn, (key, "gated", i, dim % x.ndim, compute), x)
         return fn(x) if out is None else out
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
+        x, *fns = inputs
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        ctx.fns = tuple(fns)
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor):
@@ -128,51 +216,138 @@ class Gated(torch.autograd.Function):
         out = None if torch.is_grad_enabled() else compiled.run(fn, (key, "gated'", i, dim % x.ndim, compute), x, g)
         return (fn(x, g) if out is None else out), None, None, None, None, None, None
 
+    @staticmethod
+    def jvp(ctx: Any, x_t: torch.Tensor, *_):
+        (x,) = ctx.saved_tensors
+        gate, derivative, i, dim, compute, _key = ctx.fns
+        return _gated_jvp(gate, derivative, i, dim, compute)(x, x_t)
 
-class BitMask(torch.autograd.Function):
+    @staticmethod
+    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, gate, derivative, i, dim, compute, key):
+        bdim = in_dims[0]
+        if bdim is None:
+            return gated(x, gate, derivative, i, dim, compute, key), None
+        x = x.movedim(bdim, 0)  # the batch first: a non-negative dim of the example is one further in the batch
+        return gated(x, gate, derivative, i, dim if dim < 0 else dim + 1, compute, key), 0
+
+
+class BitMask(_Function):
     """f'(x) takes two values: save one bit per element, packed (:func:`pack_bits`). Eager, not compiled: Inductor's
     loops that store or load bool/uint8 elements (masks, bit packing) measured 3-20x slower than these passes."""
 
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
+
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, forward: Callable, mask: Callable, slopes: tuple[float, float]):
+    def forward(x: torch.Tensor, forward: Callable, mask: Callable, slopes: tuple[float, float]):
+        return forward(x)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
+        x, _, mask, slopes = inputs
         with torch.no_grad():
-            y = forward(x)
             packed = pack_bits(mask(x)) if slopes[0] != slopes[1] else x.new_empty(0, dtype=torch.uint8)
         ctx.save_for_backward(packed)
+        ctx.save_for_forward(packed)
         ctx.shape, ctx.slopes = x.shape, slopes
-        return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor):
+        return BitMask._slope_times(ctx, g), None, None, None
+
+    @staticmethod
+    def jvp(ctx: Any, x_t: torch.Tensor, *_):
+        return BitMask._slope_times(ctx, x_t)
+
+    @staticmethod
+    def _slope_times(ctx: Any, g: torch.Tensor) -> torch.Tensor:
         (packed,) = ctx.saved_tensors
         on, off = ctx.slopes
         if on == off:  # a constant derivative (the step function's 0, identity's c): nothing was saved
-            return (torch.zeros_like(g) if on == 0.0 else g * on), None, None, None
+            return torch.zeros_like(g) if on == 0.0 else g * on
         # f' as 0/1 in g's dtype, then native kernels: torch.where on a bool mask is a slow path on CPU (5x these).
-        m = unpack_bits(packed, g.numel()).view(ctx.shape).to(g.dtype)
+        m = unpack_ones(packed, _numel(ctx.shape)).view(ctx.shape).to(g.dtype)
         if off == 0.0:  # where(m, g, 0): 0 even where g is inf or nan, as torch's own relu backward
             d = torch.ops.aten.threshold_backward(g, m, 0.5)
-            return (d if on == 1.0 else d * on), None, None, None
-        return g * m.mul_(on - off).add_(off), None, None, None
+            return d if on == 1.0 else d * on
+        return g * m.mul(on - off).add(off)
 
-
-class FewBit(torch.autograd.Function):
     @staticmethod
-    def forward(ctx: Any, x: torch.Tensor, forward: Callable, boundaries: torch.Tensor, levels: torch.Tensor,
-                bits: int):
+    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):
+        return bitmask(x, *rest), in_dims[0]
+
+
+class FewBit(_Function):
+    """f'(x) approximated by a constant on each of 2^b intervals of x: saves the b-bit interval code of each
+    element (:func:`pack_codes`) and multiplies by the interval's level in both the backward and the jvp."""
+
+    symbolic = staticmethod(lambda g, *args: _refuse_export())
+
+    @staticmethod
+    def forward(x: torch.Tensor, forward: Callable, boundaries: torch.Tensor, levels: torch.Tensor, bits: int):
+        return forward(x)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
+        x, _, boundaries, levels, bits = inputs
         with torch.no_grad():
-            y = forward(x)
-            codes = torch.bucketize(x, boundaries.to(x.dtype))
-            planes = pack_codes(codes, bits)
+            planes = pack_codes(torch.bucketize(x, boundaries.to(x.dtype)), bits)
         ctx.save_for_backward(planes)
+        ctx.save_for_forward(planes)
         ctx.shape, ctx.levels = x.shape, levels
-        return y
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor):
+        return FewBit._slope_times(ctx, g), None, None, None, None
+
+    @staticmethod
+    def jvp(ctx: Any, x_t: torch.Tensor, *_):
+        return FewBit._slope_times(ctx, x_t)
+
+    @staticmethod
+    def _slope_times(ctx: Any, g: torch.Tensor) -> torch.Tensor:
         (planes,) = ctx.saved_tensors
-        codes = unpack_codes(planes, g.numel()).view(ctx.shape)
-        return g * ctx.levels.to(device=g.device, dtype=g.dtype)[codes], None, None, None, None
+        codes = unpack_codes(planes, _numel(ctx.shape)).view(ctx.shape)
+        return g * ctx.levels.to(device=g.device, dtype=g.dtype)[codes]
+
+    @staticmethod
+    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):
+        return fewbit(x, *rest), in_dims[0]
+
+
+def _refuse_export() -> None:
+    """The legacy ONNX exporter would inline a Function's traced passes, freezing its chunked buffers into constants
+    (a graph with no input); these Functions have no ONNX form: the modules export plain ops instead."""
+    raise RuntimeError("actlab.torch: its autograd.Functions have no ONNX form. Export the module "
+                       "(actlab.torch.module) or the callable (actlab.torch.function): during export they run as "
+                       "plain torch ops. Calling the Function directly (actlab.torch.autograd) cannot be exported.")
+
+
+def _without_jvp(cls: type) -> type:
+    """The Function without its ``jvp``: Dynamo refuses to trace a Function that defines one, so torch.compile gets
+    this twin (the same passes; forward-mode AD is not something a compiled graph is asked for)."""
+    return type(f"{cls.__name__}Traced", (cls,), {"jvp": staticmethod(torch.autograd.Function.jvp),
+                                                  "__module__": cls.__module__, "__doc__": _without_jvp.__doc__})
+
+
+def _applier(cls: type) -> Callable[..., torch.Tensor]:
+    """``cls.apply``, or its jvp-free twin while Dynamo traces (torch.compile, torch.export)."""
+    traced = _without_jvp(cls)
+
+    def apply(*args: Any) -> torch.Tensor:
+        return (traced if torch.compiler.is_compiling() else cls).apply(*args)
+
+    apply.__name__ = apply.__qualname__ = cls.__name__.lower()
+    return apply
+
+
+elementwise, gated, bitmask, fewbit = (_applier(c) for c in (Elementwise, Gated, BitMask, FewBit))
+
+
+def _numel(shape: torch.Size) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
 
 
 def saved_bytes(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> int:

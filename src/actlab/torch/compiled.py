@@ -85,13 +85,16 @@ def _device_ok(device_type: str) -> bool:
 
 
 def tracing(x: torch.Tensor) -> bool:
-    """Whether someone traces the ops on ``x`` (torch.compile, jit.trace, make_fx/export, fake tensors): they
-    should see one plain composition, neither our compiled code nor a loop over chunks."""
-    if type(x) is not torch.Tensor or torch.compiler.is_compiling() or torch.jit.is_tracing():
+    """Whether someone traces the ops on ``x`` (torch.compile, jit.trace, make_fx/export, fake tensors, torch.func's
+    transforms, ONNX export): they should see one plain composition, neither our compiled code nor a loop over
+    chunks."""
+    # Dynamo folds is_compiling() to True: it must come first, before the C-level tests it cannot trace. The others
+    # are the C functions behind torch.jit.is_tracing() and _get_current_dispatch_mode(): this runs several times per
+    # call, and on small tensors their Python wrappers were a fifth of the call.
+    if torch.compiler.is_compiling() or type(x) is not torch.Tensor:
         return True
-    from torch.utils._python_dispatch import _get_current_dispatch_mode
-
-    return _get_current_dispatch_mode() is not None  # make_fx, FlopCounterMode, ...
+    return (torch._C._is_tracing() or torch._C._functorch.is_functorch_wrapped_tensor(x)  # jit.trace; torch.func
+            or torch._C._len_torch_dispatch_stack() > 0)  # make_fx, FlopCounterMode, ...
 
 
 def eligible(x: torch.Tensor) -> bool:

@@ -18,6 +18,8 @@ def findings(report: list[dict], window: int, dead: float = 0.3, saturated: floa
              vanishing: float = 1000.0) -> list[str]:
     out: list[str] = []
     off_centre = []
+    # A gate (squeeze-excite, gated unit) is meant to sit near 0 or 1 and off-centre: no finding is about it.
+    report = [r for r in report if not r.get("gate")]
     for r in report:
         name, act, batches = r["layer"], r["activation"], r.get("batches", window)
         props = _properties(act)

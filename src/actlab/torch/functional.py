@@ -193,6 +193,8 @@ class TorchActivation:
         ``training`` matters for random activations (RReLU)."""
         check_input(x, self.name)
         k = self.kernel
+        if ag.compiled.tracing(x) and _serialising():
+            return self._serialisable(x, training, tensor_params)
         if tensor_params:
             check_device(x, tensor_params, self.name)
             return self._with_tensors(x, tensor_params)
@@ -203,17 +205,38 @@ class TorchActivation:
             return self._vector(x)
         fwd = self._forward_fn()
         if self.memory == "bit":
-            return ag.BitMask.apply(x, fwd, self._mask, _call_slopes(k, p))
+            return ag.bitmask(x, fwd, self._mask, _call_slopes(k, p))
         if self.memory == "fewbit":
             bounds, levels = self._fewbit
-            return ag.FewBit.apply(x, fwd, bounds.to(x.device), levels, self.bits)
+            return ag.fewbit(x, fwd, bounds.to(x.device), levels, self.bits)
         if k.native is not None and (not self.exact or k.native_exact):
             return self._native(x)
         compute = self._compute_dtype(x)
         if self._fwd_narrow is not None and x.dtype != torch.float64 and ag.compiled.eligible(x):  # op by op it loses
             key = None if self._key is None else (self._key, "narrow")
-            return ag.Elementwise.apply(x, self._fwd_narrow, self._der, compute, key)
-        return ag.Elementwise.apply(x, self._fwd, self._der, compute, self._key, k.direct_forward)
+            return ag.elementwise(x, self._fwd_narrow, self._der, compute, key, False)
+        return ag.elementwise(x, self._fwd, self._der, compute, self._key, k.direct_forward)
+
+    def _serialisable(self, x: torch.Tensor, training: bool, tensor_params: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The forward as plain torch ops in x's dtype, for a graph that leaves Python (ONNX export, TorchScript's
+        tracer): no autograd.Function, whose passes the legacy exporter would freeze into a constant. The exact mode
+        exports its float32-faithful form (torch's native kernel where it has one, else actlab's kernel in the
+        input's precision): onnxruntime has no float64 kernels for several of the ops exact mode uses, and the
+        graph's consumer computes in its own precision anyway (docs/torch.md)."""
+        with _PortableOps():
+            return self._plain_forward(x, training, tensor_params)
+
+    def _plain_forward(self, x: torch.Tensor, training: bool, tensor_params: dict[str, torch.Tensor]) -> torch.Tensor:
+        k, p = self.kernel, self._kparams
+        if tensor_params:
+            if self.name == "prelu":
+                return torch.nn.functional.prelu(x, next(iter(tensor_params.values())).to(x.dtype))
+            return _call(k.forward, x, {**p, **tensor_params})
+        if self.spec.random and training:
+            return torch.nn.functional.rrelu(x, p.get("lower", 1 / 8), p.get("upper", 1 / 3), True)
+        if k.native is not None:
+            return _call(k.native, x, p)
+        return _call(k.forward, x, p)
 
     def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
         if self.exact:
@@ -243,7 +266,7 @@ class TorchActivation:
             fwd, der, key = gate.forward, gate.derivative, (gate, name)
             if not self.exact and k.gate_fast is not None:
                 (fwd, der), key = k.gate_fast, (k, "gate_fast")
-            return ag.Gated.apply(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
+            return ag.gated(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
         if self.exact and x.dtype != torch.float64:
             return _call(k.forward, x.double(), p).to(x.dtype)
         if k.native is not None:
@@ -261,6 +284,25 @@ class TorchActivation:
             p = {key: (v.double() if torch.is_tensor(v) else v) for key, v in p.items()}
             return _call(k.forward, x.double(), p).to(x.dtype)
         return _call(k.forward, x, p)
+
+
+class _PortableOps(torch.overrides.TorchFunctionMode):
+    """Torch ops that ONNX has no operator for, written with ones it has, while a graph is exported: ``hypot(a, b)
+    = m * sqrt(1 + (n/m)^2)`` with m, n the larger and smaller magnitude (no overflow; a few ULP)."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is torch.hypot or func is torch.Tensor.hypot:
+            a, b = (torch.abs(torch.as_tensor(t)) for t in (*args, *kwargs.values()))
+            big, small = torch.maximum(a, b), torch.minimum(a, b)
+            ratio = small / torch.where(big == 0, torch.ones_like(big), big)
+            return torch.where(torch.isinf(big), big, big * torch.sqrt(1.0 + ratio * ratio))
+        return func(*args, **kwargs)
+
+
+def _serialising() -> bool:
+    """ONNX export (both exporters) or TorchScript tracing: the graph is to be saved, not run here."""
+    return torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
 
 
 def _call_slopes(k: Kernel, p: dict[str, Any]) -> tuple[float, float]:

@@ -197,11 +197,12 @@ def _rrelu_slope(lower, upper):
 
 @kernel("rrelu", derivative=lambda x, lower=1 / 8, upper=1 / 3: torch.where(
             _isnan(x), x, torch.where(x >= 0, 1.0, _rrelu_slope(lower, upper))),
-        native=lambda x, lower=1 / 8, upper=1 / 3, inplace=False: F.rrelu(x, lower, upper, False, inplace),
+        native=lambda x, lower=1 / 8, upper=1 / 3, inplace=False: F.leaky_relu(x, _rrelu_slope(lower, upper), inplace),
         inplace=True, mask=lambda x, lower=1 / 8, upper=1 / 3: x >= 0,
         slopes=lambda lower=1 / 8, upper=1 / 3: (1.0, _rrelu_slope(lower, upper)), native_exact=True)
 def _rrelu(x, lower=1 / 8, upper=1 / 3):
-    """Evaluation mode (the mean slope); training mode draws slopes in :mod:`actlab.torch.functional`."""
+    """Evaluation mode (the mean slope: F.rrelu's eval mode, written as the leaky_relu it is, which vmap supports);
+    training mode draws slopes in :mod:`actlab.torch.functional`."""
     return torch.where(x >= 0, x, x * _rrelu_slope(lower, upper))
 
 
@@ -576,38 +577,58 @@ def _crelu(x, dim=-1):
 @kernel("maxout")
 def _maxout(x, k=2, dim=-1):
     k = int(k)
-    dim = dim % x.ndim
     if x.shape[dim] % k:
-        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim}; got size {x.shape[dim]}, "
-                         f"not a multiple of {k}")
-    return x.unflatten(dim, (x.shape[dim] // k, k)).amax(dim + 1)
+        raise ValueError(f"maxout takes the max over groups of k={k} along dim {dim % x.ndim}; got size "
+                         f"{x.shape[dim]}, not a multiple of {k}")
+    # -1 and a negative dim kept negative, not sizes and positions: a traced graph stays shape-generic
+    return x.unflatten(dim, (-1, k)).amax(dim if dim < 0 else dim + 1)
 
 
 class _Sparsemax(torch.autograd.Function):
-    """Martins & Astudillo 2016: the Euclidean projection onto the simplex; backward is g - mean of g on the support."""
+    """Martins & Astudillo 2016: the Euclidean projection onto the simplex; backward is g - mean of g on the support
+    (the Jacobian is symmetric: the jvp is the same map of the tangent). setup_context/jvp/vmap: torch.func works."""
 
     @staticmethod
-    def forward(ctx, x, dim):
+    def forward(x, dim):
         z = x.movedim(dim, -1)
         zs, _ = torch.sort(z, dim=-1, descending=True)
-        k = torch.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=z.device)
+        k = torch.ones_like(zs).cumsum(-1)  # 1, 2, ..., n without reading n: a traced graph stays shape-generic
         cum = zs.cumsum(-1)
         support = 1 + k * zs > cum
-        kz = support.sum(-1, keepdim=True)
+        kz = support.sum(-1, keepdim=True).clamp(min=1)  # clamp: an empty slice has no support
         tau = (cum.gather(-1, kz - 1) - 1) / kz.to(z.dtype)
-        y = torch.clamp(z - tau, min=0).movedim(-1, dim)
+        return torch.clamp(z - tau, min=0).movedim(-1, dim)
+
+    @staticmethod
+    def setup_context(ctx, inputs, y):
         ctx.save_for_backward(y)
-        ctx.dim = dim
-        return y
+        ctx.save_for_forward(y)
+        ctx.dim = inputs[1]
 
     @staticmethod
     def backward(ctx, g):
+        return _Sparsemax.jvp(ctx, g), None
+
+    @staticmethod
+    def jvp(ctx, g, *_):
         (y,) = ctx.saved_tensors
         on = (y > 0).to(g.dtype)
         mean = (g * on).sum(ctx.dim, keepdim=True) / on.sum(ctx.dim, keepdim=True)
-        return on * (g - mean), None
+        return on * (g - mean)
+
+    @staticmethod
+    def vmap(info, in_dims, x, dim):
+        if in_dims[0] is None:
+            return _Sparsemax.apply(x, dim), None
+        return _Sparsemax.apply(x.movedim(in_dims[0], 0), dim if dim < 0 else dim + 1), 0
+
+
+# Dynamo refuses a Function that defines jvp: torch.compile gets the same Function without it.
+_SparsemaxTraced = type("_SparsemaxTraced", (_Sparsemax,), {"jvp": staticmethod(torch.autograd.Function.jvp)})
 
 
 @kernel("sparsemax")
 def _sparsemax(x, dim=-1):
-    return _Sparsemax.apply(x, dim)
+    if torch.jit.is_tracing():  # TorchScript and the legacy ONNX exporter: plain ops, not a Python Function
+        return _Sparsemax.forward(x, dim)
+    return (_SparsemaxTraced if torch.compiler.is_compiling() else _Sparsemax).apply(x, dim)

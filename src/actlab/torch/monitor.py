@@ -1,7 +1,8 @@
 """Watch the activations of any PyTorch model while it trains, and say what the seeds would diagnose.
 
-``Monitor(model)`` hooks every activation module (torch.nn's activation classes, actlab's modules, and modules the
-user names) and keeps cheap running statistics per layer over a sliding window of monitored batches:
+``Monitor(model)`` hooks every activation module (torch.nn's, timm's and HF transformers' activation classes,
+actlab's modules, registered classes, and modules the user names) and keeps cheap running statistics per layer over
+a sliding window of monitored batches:
 
 * ``dead_fraction``: units whose derivative was zero for every sample of the window (no gradient can revive them);
 * ``saturated_fraction``: elements with |f'(x)| below ``saturation_threshold``;
@@ -24,44 +25,19 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-import actlab
-from actlab.errors import ParameterError, UnknownActivation
+from actlab.errors import ParameterError
+from actlab.torch.recognise import Recogniser, activation_name, find_gates
 
-# Class names that look like catalog names but are not activations.
-_NOT_ACTIVATIONS = {"Linear", "Identity", "Bilinear", "LazyLinear"}
-
-
-def activation_name(module: nn.Module) -> str | None:
-    """The catalog name of an elementwise activation module, or None if ``module`` is not one."""
-    for attr in ("activation_name", "name"):
-        name = getattr(module, attr, None)
-        if isinstance(name, str) and type(module).__module__.startswith("actlab"):
-            return actlab.resolve(name)
-    spec = getattr(module, "spec", None)
-    if isinstance(spec, actlab.Activation):
-        return spec.name
-    cls = type(module)
-    if not cls.__module__.startswith("torch.nn") or cls.__name__ in _NOT_ACTIVATIONS:
-        return None
-    try:
-        name = actlab.resolve(cls.__name__)
-    except UnknownActivation:
-        return None
-    if actlab.spec(name).kind != "elementwise":
-        return None
-    if name == "gelu" and getattr(module, "approximate", "none") == "tanh":
-        return "gelu_tanh"
-    return name
-
-
-def find_activations(model: nn.Module, names: Iterable[str] = ()) -> list[tuple[str, nn.Module, str]]:
-    """(qualified name, module, catalog name) of every activation module, plus the modules named in ``names``."""
+def find_activations(model: nn.Module, names: Iterable[str] = (),
+                     recognise: Recogniser | None = None) -> list[tuple[str, nn.Module, str]]:
+    """(qualified name, module, catalog name) of every activation module (see :mod:`actlab.torch.recognise`), plus
+    the modules named in ``names``."""
     wanted = set(names)
     found = []
     for qualname, module in model.named_modules():
         if module is model and not qualname:
             qualname = type(model).__name__
-        act = activation_name(module)
+        act = activation_name(module, recognise)
         if qualname in wanted:
             act = act or type(module).__name__.lower()
         if act is not None:
@@ -79,6 +55,7 @@ class _LayerStats:
     layer: str
     activation: str
     window: int
+    gate: bool = False  # a sigmoid-like gate (squeeze-excite, gated unit): "dead" or "saturated" means other things
     active: deque = field(init=False)  # per monitored batch: bool tensor, one entry per unit (any sample active)
     saturated: deque = field(init=False)
     zeros: deque = field(init=False)
@@ -111,6 +88,7 @@ class _LayerStats:
         return {
             "layer": self.layer,
             "activation": self.activation,
+            "gate": self.gate,
             "dead_fraction": dead,
             "saturated_fraction": mean(self.saturated),
             "zero_fraction": mean(self.zeros),
@@ -134,11 +112,15 @@ class Monitor:
     Parameters: ``every`` monitors one batch in N (default 10: the forward calls of the model are counted; the
     overhead benchmark in benchmarks/monitor_overhead.py measures the cost of each setting); ``window`` is the
     number of monitored batches the statistics cover; ``modules`` names extra modules to watch (qualified names);
-    ``unit_dim`` is the dimension that indexes units (1: features of (N, C) and channels of (N, C, ...)).
+    ``unit_dim`` is the dimension that indexes units (1: features of (N, C) and channels of (N, C, ...));
+    ``recognise(module) -> catalog name | None`` recognises more activation classes (see
+    :func:`~actlab.torch.register_activation_class` for a lasting rule). Each report row says whether the layer is
+    a ``gate`` (a sigmoid-like squeeze-excite or gating activation): the findings leave gates out.
     """
 
     def __init__(self, model: nn.Module, every: int = 10, window: int = 50, modules: Iterable[str] = (),
-                 saturation_threshold: float = 0.01, dead_threshold: float = 0.0, unit_dim: int = 1):
+                 saturation_threshold: float = 0.01, dead_threshold: float = 0.0, unit_dim: int = 1,
+                 recognise: Recogniser | None = None):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Monitor watches a torch.nn.Module; got {type(model).__name__}")
         for pname, value, low in (("every", every, 1), ("window", window, 1)):
@@ -152,12 +134,13 @@ class Monitor:
         self.saturation_threshold = float(saturation_threshold)
         self.dead_threshold = float(dead_threshold)
         self.unit_dim = unit_dim
-        self._targets = find_activations(model, modules)
+        self._targets = find_activations(model, modules, recognise)
         if not self._targets:
             raise ParameterError("Monitor: the model has no activation modules to watch (functional activations "
                                  "such as F.relu are invisible to hooks: use nn.ReLU or actlab.torch.module, or name "
                                  "the modules to watch with modules=[...]).")
-        self._stats = {q: _LayerStats(q, act, window) for q, _, act in self._targets}
+        gates = find_gates(model, self._targets)
+        self._stats = {q: _LayerStats(q, act, window, q in gates) for q, _, act in self._targets}
         self._handles: list = []
         self._calls = 0
         self._step = 0

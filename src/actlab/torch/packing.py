@@ -29,9 +29,16 @@ def pack_bits(mask: torch.Tensor) -> torch.Tensor:
 
 def unpack_bits(packed: torch.Tensor, numel: int) -> torch.Tensor:
     """The inverse of :func:`pack_bits`: a flat bool tensor of ``numel`` elements."""
+    return unpack_ones(packed, numel).view(torch.bool)
+
+
+def unpack_ones(packed: torch.Tensor, numel: int) -> torch.Tensor:
+    """The bits of :func:`pack_bits` as a flat uint8 tensor of 0s and 1s. The backward passes convert it to the
+    gradient's dtype from here: Inductor's C++ cannot convert a uint8 tensor viewed as bool (``Vectorized<bool>``
+    has no ``to``), so a compiled backward must never meet that view."""
     lanes = packed.to(torch.int64).mul_(_SPREAD).bitwise_and_(_SELECT)
     lanes = lanes.add_(_LOW7).bitwise_and_(_HIGH).bitwise_right_shift_(7).bitwise_and_(_ONES)
-    return lanes.view(torch.uint8).view(torch.bool)[:numel]
+    return lanes.view(torch.uint8)[:numel]
 
 
 def pack_codes(codes: torch.Tensor, bits: int) -> torch.Tensor:
@@ -44,5 +51,5 @@ def unpack_codes(planes: torch.Tensor, numel: int) -> torch.Tensor:
     """The inverse of :func:`pack_codes`: flat int64 codes (ready for indexing)."""
     codes = torch.zeros(numel, dtype=torch.uint8, device=planes.device)
     for b in range(planes.shape[0]):
-        codes |= unpack_bits(planes[b], numel).to(torch.uint8) << b
+        codes |= unpack_ones(planes[b], numel) << b
     return codes.long()
