@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 
+import actlab
 from actlab.errors import ActlabError
 
 # Sub-command modules, in the order `actlab --help` lists them.
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        actlab.load_user_activations()  # the documented moment: the command's start (each compiles on first use)
         return int(args.func(args) or 0)
     except (ActlabError, ValueError, FileNotFoundError) as err:
         print(f"actlab {args.command}: error: {err}", file=sys.stderr)

@@ -29,12 +29,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+import actlab
+
 SATURATED_BELOW = 1e-2  # |f'(z)| under this counts as saturated
 TARGET_FRACTION = 0.95
 
 
 def execute(config: dict[str, Any]) -> dict[str, Any]:
     """Run one configuration; return ``{key, status, metrics, curve, versions, host, worker, error}``."""
+    actlab.load_user_activations()  # a worker process sees the user's formulas (kept if already compiled)
     with _single_thread():
         return _execute(config)
 
@@ -117,8 +120,6 @@ def _metrics(config: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
 def activation_probe(activation: str, pre_activations: list[np.ndarray]) -> dict[str, Any]:
     """Dead-unit fraction and saturation from each hidden layer's pre-activations (samples first, units last
     for dense layers; for conv layers channels are the units, axis 1)."""
-    import actlab
-
     act = actlab.get(activation)
     dead, saturated, total_units, total_entries = 0, 0, 0, 0
     per_layer = []
@@ -155,8 +156,6 @@ def score(task: str, y_true: np.ndarray, output: np.ndarray) -> float:
 
 
 def versions(backend: str) -> dict[str, str]:
-    import actlab
-
     v = {"python": platform.python_version(), "numpy": np.__version__, "actlab": actlab.__version__}
     if backend == "torch":
         try:
