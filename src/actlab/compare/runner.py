@@ -30,8 +30,9 @@ from typing import Any, Callable
 import numpy as np
 
 import actlab
+from actlab.core import health
 
-SATURATED_BELOW = 1e-2  # |f'(z)| under this counts as saturated
+SATURATED_BELOW = health.SATURATED_BELOW  # |f'(z)| under this counts as saturated
 TARGET_FRACTION = 0.95
 
 
@@ -125,11 +126,10 @@ def activation_probe(activation: str, pre_activations: list[np.ndarray]) -> dict
     per_layer = []
     for z in pre_activations:
         z = np.asarray(z, dtype=np.float64)
-        d = np.abs(np.asarray(act.derivative(z), dtype=np.float64))
+        d = np.asarray(act.derivative(z), dtype=np.float64)
         unit_axis = 1
-        other = tuple(i for i in range(d.ndim) if i != unit_axis)
-        dead_units = int(np.sum(np.all(d == 0, axis=other)))
-        sat = int(np.sum(d < SATURATED_BELOW))
+        dead_units = int(np.sum(~health.active_units(d, unit_axis)))
+        sat = int(np.sum(health.saturated(d, SATURATED_BELOW)))
         dead += dead_units
         saturated += sat
         total_units += d.shape[unit_axis]

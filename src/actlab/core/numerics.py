@@ -32,7 +32,7 @@ _TAIL_SHIFT = 64.0
 _EXP_M_TAIL = 1.603810890548637853e-28
 
 # Long arrays are evaluated in blocks of this many elements: the float64 temporaries of a multi-step formula then
-# stay in cache instead of streaming 8 bytes/element through memory at every step (2-3x faster at 2^22 elements).
+# stay in cache instead of streaming 8 bytes/element through memory at every step (benchmarks/throughput.py).
 _BLOCK = 16384
 
 
@@ -111,7 +111,7 @@ def patch(y, x, mask, fn):
 def sqrt_sq_plus(x, b):
     """sqrt(x^2 + b) for 0 < b <= 1e100, without overflow (|x| beyond 1e150 gives |x|, the rounded value).
 
-    np.hypot would do it too but is a scalar libm loop, 20x slower than sqrt; this is within 1 ULP.
+    np.hypot would do it too but is a scalar libm loop, far slower than sqrt; this is within 1 ULP.
     """
     ax = np.abs(x)
     h = np.minimum(ax, 1e150)
@@ -123,7 +123,7 @@ def sqrt_sq_plus(x, b):
 
 
 def log1p_pos(e):
-    """log(1 + e) for e >= 0 with SIMD ``log`` instead of the scalar ``log1p`` (8x faster, same accuracy).
+    """log(1 + e) for e >= 0 with SIMD ``log`` instead of the scalar ``log1p`` (faster, same accuracy).
 
     u = fl(1 + e) loses the low bits of e; ``e - (u - 1)`` is that rounding error exactly, and
     log(1 + e) = log(u) + log(1 + c/u) ~ log(u) + c/u.
@@ -357,7 +357,7 @@ FLT_MAX = float(np.finfo(np.float32).max)
 # and inf/inf out of a float32 kernel while the result still rounds to +-inf (or 0) as the limit does.
 BEYOND_FLT = 1e39
 # Elements per float64 block of a float32 kernel (1 MiB): large blocks amortise NumPy's per-call overhead (exp, tanh,
-# arctan: 15-30% faster at 2^17 than at 2^14, measured; the many-pass periodic kernels within noise).
+# arctan measured faster at 2^17 than at 2^14; the many-pass periodic kernels within noise: benchmarks/throughput.py).
 _BLOCK32 = 131072
 
 

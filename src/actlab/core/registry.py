@@ -20,7 +20,7 @@ from actlab.core.errors import RegistrationError, UnknownActivation
 from actlab.core.spec import Activation, BoundActivation
 
 _SPECS: dict[str, Activation] = {}  # canonical name -> spec, in registration order
-# Registered names whose spec is built on first look-up (user formulas: compiling each one costs ~50 ms of SymPy):
+# Registered names whose spec is built on first look-up (user formulas: compiling one takes SymPy's time):
 # canonical name -> (build, kind, source). build() registers the real spec and returns it.
 _PENDING: dict[str, tuple[Callable[[], Activation], str, str]] = {}
 _ALIASES: dict[str, str] = {}  # alias -> canonical name

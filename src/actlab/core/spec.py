@@ -14,9 +14,9 @@ Conventions every spec follows (the tests check them for every registered entry)
 
 Optional float32 fast paths: ``forward32(x, **params)`` and ``derivative32(x, **params)`` take a float32 array and
 return the float32 result, or None when these parameter values need the float64 path. They exist because the float64
-path, however well blocked, costs 3-20x the textbook float32 formula for cheap functions. A kernel either computes in
-float32 with operations whose float32 result is the correctly rounded one (max, clip, a comparison, one product of
-float32 operands), or in float64 on float32 inputs (see ``actlab.catalog._math.float32_kernel``: |x| <= 3.4e38, x*x
+path, however well blocked, costs several times the textbook float32 formula for cheap functions. A kernel either
+computes in float32 with operations whose float32 result is the correctly rounded one (max, clip, a comparison, one product of
+float32 operands), or in float64 on float32 inputs (see ``actlab.core.numerics.float32_kernel``: |x| <= 3.4e38, x*x
 exact, results below 1e-46 round to 0, so the overflow guards and subnormal tails of the float64 kernels go away).
 Either way the result is the float64 path's rounded once, except where that lies within 2^-42 (relative) of a float32
 rounding boundary (tests/test_catalog_float32.py compares both on a dense grid, special values included).

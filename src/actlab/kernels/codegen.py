@@ -3,7 +3,7 @@
 The generator is a small compiler from SymPy nodes to nested Python closures, one per node: nothing is printed to
 source and executed, so no generated text ever reaches ``exec``. The same node table serves three backends:
 
-* NumPy (float64, the source of truth): stable primitives from ``actlab.catalog._math``, the catalog's own forward
+* NumPy (float64, the source of truth): stable primitives from ``actlab.core.numerics``, the catalog's own forward
   and derivative for catalog activations used inside a formula, piecewise branches evaluated only where they apply
   (the 'double where'), all under ``np.errstate(all="ignore")`` because NaN for log(-1) is the right answer, not a
   warning;
@@ -412,5 +412,5 @@ class _NumpySourcePrinter(sp.printing.str.StrPrinter):
 
 
 def numpy_source(expr: sp.Expr) -> str:
-    """The generated NumPy code as one readable expression (the stable primitives come from actlab.catalog._math)."""
+    """The generated NumPy code as one readable expression (the stable primitives come from actlab.core.numerics)."""
     return _NumpySourcePrinter({"full_prec": False}).doprint(expr)

@@ -4,7 +4,7 @@ Every kernel here is *pure* (no in-place ops) and built from differentiable torc
 three uses: the fast no-grad pass (run in cache-sized chunks by :mod:`actlab.torch.autograd`), the exact pass (the
 same code in float64, rounded once), and double backward (autograd differentiates ``derivative``).
 
-The algorithms follow the catalog's NumPy ones (``actlab/catalog``): the symmetric sigmoid, ``logaddexp`` for
+The algorithms follow the catalog's NumPy ones (``actlab/kernels/numpy``): the symmetric sigmoid, ``logaddexp`` for
 softplus, ``expm1`` for ELU/CELU, ``erfc`` for GELU, series where a difference cancels, ``hypot`` where a square
 overflows, and the limits at +-inf set explicitly where the formula would give ``inf * 0``.
 
@@ -44,11 +44,11 @@ class Kernel:
     native_exact: bool = False  # the native float32 kernel already meets 1 ULP / 2 ULP: exact mode uses it
     # The forward is one torch op whose own kernel beats a compiled loop (measured): the fused Function calls it on
     # the whole tensor, and only its backward is compiled. arctan (float64 input, or not compiled): torch.atan uses
-    # MKL's VML, 2.6x Inductor's loop.
+    # MKL's VML, faster than Inductor's loop.
     direct_forward: bool = False
     # A forward for inputs narrower than float64 (float32, float16, bfloat16) where the pass is compiled: computed in
     # float64 inside from basic operations only, accurate to 2^-43 relative (so exact once rounded) without a float64
-    # library call. arctan: a polynomial loop measured 1.25-2.2x faster than torch.atan (op by op, chunked, it
+    # library call. arctan: a polynomial loop measured faster than torch.atan (op by op, chunked, it
     # is slower). float64 inputs keep ``forward``.
     forward_narrow: Callable[..., Tensor] | None = None
     # Gated kinds: (the elementwise kernel of the gate, the half it acts on): y = gate(h[i]) * h[1 - i] for the
@@ -56,7 +56,7 @@ class Kernel:
     # elsewhere ``forward``, the plain composition of native ops, is faster.
     gate: tuple[str, int] | None = None
     # The gate as (forward, derivative) in torch's own semantics, for the fast (non-exact) Gated Function where the
-    # exact kernel's primitives compile slowly: GeGLU's erfc-based GELU loop measured 2.3x its erf-based one.
+    # exact kernel's primitives compile slowly: GeGLU's erfc-based GELU loop measured slower than its erf-based one.
     gate_fast: tuple[Callable[..., Tensor], Callable[..., Tensor]] | None = None
 
 
@@ -100,27 +100,26 @@ def _scalar(x: Tensor, v: float) -> Tensor:
 
 def _isnan(x: Tensor) -> Tensor:
     """torch.isnan(x) as ``x != x``: the same test, but Inductor's CPU loop vectorises the comparison, where it runs
-    isnan one element at a time inside the vector loop. Measured on 2^22 elements, 1 thread: ELU's exact backward
-    2.9 -> 1.8-2.3 ns/element, SQNL's 1.2 -> 0.85-1.1, ReGLU's 0.91-0.97 -> 0.83-0.93."""
+    isnan one element at a time inside the vector loop (the gain is in docs/torch.md, benchmarks/torch_ops.py)."""
     return x != x
 
 
 def _step(cond: Tensor, x: Tensor) -> Tensor:
     """1.0 where cond, else 0.0, NaN where x is NaN (the catalog's derivatives propagate NaN)."""
-    # where(cond, 1, 0) rather than cond.to(x.dtype): Inductor's loop converting bool to float64 is 3x slower
+    # where(cond, 1, 0) rather than cond.to(x.dtype): Inductor's loop converting bool to float64 is slower
     return torch.where(_isnan(x), x, torch.where(cond, _scalar(x, 1.0), _scalar(x, 0.0)))
 
 
 # --- classic ------------------------------------------------------------------------------------------------------
 @kernel("binary_step", derivative=lambda x, threshold=0.0: torch.where(_isnan(x), x, torch.zeros_like(x)),
         mask=lambda x, threshold=0.0: torch.zeros_like(x, dtype=torch.bool), slopes=lambda threshold=0.0: (0.0, 0.0),
-        bit_default=True)  # f' = 0: memory="bit" saves nothing (measured 0.5-0.65x the Function that saves x)
+        bit_default=True)  # f' = 0: memory="bit" saves nothing and measured faster than saving x (docs/torch.md)
 def _binary_step(x, threshold=0.0):
     return _step(x >= threshold, x)
 
 
 # x * c is one correctly rounded op: torch's multiplication is the native kernel and already exact. (memory="bit"
-# stays available; it saves nothing either, but measured 1.4x the native multiplication.)
+# stays available; it saves nothing either, and measured slower than the native multiplication: docs/torch.md.)
 @kernel("identity", derivative=lambda x, c=1.0: torch.where(_isnan(x), x, torch.full_like(x, 1.0) * c),
         native=lambda x, c=1.0: x * c, native_exact=True,
         mask=lambda x, c=1.0: torch.zeros_like(x, dtype=torch.bool), slopes=lambda c=1.0: (c, c))
@@ -274,7 +273,7 @@ def _silu(x):
 
 
 # torch has no fused quick_gelu: its "native" is a 3-op composition; exact (one compiled loop in float64) measured
-# 1.4-1.5x of it, so native stays the default.
+# slower than it (docs/torch.md), so native stays the default.
 @kernel("quick_gelu", derivative=lambda x: _swish_deriv(x, 1.702), native=lambda x: x * torch.sigmoid(1.702 * x))
 def _quick_gelu(x):
     return _swish(x, 1.702)
@@ -359,13 +358,13 @@ def _hard_mish_deriv(x):
     return _nan_like(x, torch.where(x < -2, 0.0, torch.where(x > 0, 1.0, x + 1.0)))
 
 
-@kernel("hard_mish", derivative=_hard_mish_deriv)  # exact measured 1.3x the fused float32 Function
+@kernel("hard_mish", derivative=_hard_mish_deriv)  # exact measured slower than the fused float32 Function
 def _hard_mish(x):
     return limits(x, 0.5 * x * torch.clamp(x + 2.0, 0.0, 2.0), 0.0, math.inf)
 
 
 # --- sigmoid-like -------------------------------------------------------------------------------------------------
-# F.softsign is x / (1 + |x|) composed in Python (saves 12 B/element); exact (one compiled loop) measured 0.2x of it.
+# F.softsign is x / (1 + |x|) composed in Python (saves 12 B/element); exact (one compiled loop) measured faster.
 @kernel("softsign", derivative=lambda x: 1.0 / (1.0 + torch.abs(x)) ** 2, native=F.softsign, exact_default=True)
 def _softsign(x):
     return limits(x, x / (1.0 + torch.abs(x)), -1.0, 1.0)
@@ -396,7 +395,7 @@ def _arctan_narrow(x):
 
 
 @kernel("arctan", derivative=lambda x: 1.0 / (1.0 + x * x), direct_forward=True, forward_narrow=_arctan_narrow,
-        exact_default=True)  # exact measured 0.96-1.07x the fused float32 Function
+        exact_default=True)  # exact measured as fast as the fused float32 Function (docs/torch.md)
 def _arctan(x):
     return torch.atan(x)
 

@@ -112,7 +112,7 @@ def _sinusoid_derivative(x, w0):
     return y
 
 
-# NumPy's float64 sin and cos are a scalar libm loop (~20 ns/element): for float32 input a Cody-Waite reduction modulo
+# NumPy's float64 sin and cos are a scalar libm loop: for float32 input a Cody-Waite reduction modulo
 # pi and one polynomial are several times faster and as accurate. pi = _PI[0] + _PI[1], the first of 42 bits, so that
 # k*_PI[0] is exact for |k| < 2^11, and the reduced argument is exact to 2^-82 for |w x| <= _REDUCE_LIMIT. The float32
 # numbers of [0.5, 4096] come no closer than 2^-28.8 to a multiple of pi/4 (found by trying all of them), so r is
