@@ -16,7 +16,8 @@ from actlab import Activation, Param, Properties
 from actlab.catalog import smooth
 from actlab.core import registry
 from actlab.kernels.generated import FormulaKernel
-from actlab.kernels.table import EXACT, FLOAT32
+from actlab.kernels.numpy_exact import EXACT
+from actlab.kernels.numpy_float32 import FLOAT32
 from actlab.report.lab import catalog_data
 from actlab.report.lab.pages.catalog import _card
 

@@ -1,6 +1,8 @@
 """The kernels layer: how each declared activation is computed.
 
-* :mod:`.numpy` - hand-written NumPy kernels, float64 exact and float32 fast, registered by name (:mod:`.table`);
+* :mod:`.numpy_exact`, :mod:`.numpy_float32` - the hand-written NumPy kernels, float64 exact and float32 fast,
+  registered by name with ``exact(name, ...)`` and ``float32(name, ...)``; the kernels themselves are in
+  :mod:`.numpy`, one module per family (an activation's float32 kernel beside its float64 one: they share constants);
 * :mod:`.generated` - kernels generated from the formula, for declarations nobody wrote a kernel for;
 * :mod:`.codegen`, :mod:`.stable`, :mod:`.primitives` - the SymPy -> NumPy / PyTorch / mpmath compiler and the
   stable rewrites it relies on (user formulas use them too);
@@ -18,7 +20,8 @@ from actlab.core.errors import RegistrationError
 from actlab.core.spec import ELEMENTWISE, Activation
 from actlab.kernels import numpy as _numpy  # noqa: F401  (registers the hand-written kernels)
 from actlab.kernels.generated import formula_kernels
-from actlab.kernels.table import EXACT, FLOAT32
+from actlab.kernels.numpy_exact import EXACT
+from actlab.kernels.numpy_float32 import FLOAT32
 
 __all__ = ["bind", "EXACT", "FLOAT32"]
 
@@ -37,7 +40,7 @@ def bind(spec: Activation) -> Activation:
     else:
         raise RegistrationError(
             f"{spec.name!r} is a {spec.kind} activation: formulas give elementwise kernels only, so it needs a "
-            f"hand-written one (actlab.kernels.table.exact({spec.name!r}, forward=..., vjp=...)).")
+            f"hand-written one (actlab.kernels.numpy_exact.exact({spec.name!r}, forward=..., vjp=...)).")
     fast = FLOAT32.get(spec.name)
     if fast is not None:
         fields.update(forward32=fast.forward, derivative32=fast.derivative)

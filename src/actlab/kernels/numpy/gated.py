@@ -9,7 +9,7 @@ import numpy as np
 from actlab.core import numerics as m
 from actlab.core.errors import ParameterError
 from actlab.kernels.numpy.smooth import silu_derivative, swish
-from actlab.kernels.table import exact
+from actlab.kernels.numpy_exact import exact
 
 
 def _halves(x, axis, name):

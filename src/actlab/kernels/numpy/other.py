@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from actlab.core import numerics as m
-from actlab.kernels.table import exact, float32
+from actlab.kernels.numpy_exact import exact
+from actlab.kernels.numpy_float32 import float32
 
 
 @m.blockwise

@@ -9,7 +9,8 @@ import math
 import numpy as np
 
 from actlab.core import numerics as m
-from actlab.kernels.table import exact, float32
+from actlab.kernels.numpy_exact import exact
+from actlab.kernels.numpy_float32 import float32
 
 
 _PI4_HI = 0.7853981633974483  # pi/4 as hi + lo, so x + pi/4 is exact to 2^-106 near the roots of snake'

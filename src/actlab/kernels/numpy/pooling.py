@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from actlab.core.errors import ParameterError
-from actlab.kernels.table import exact
+from actlab.kernels.numpy_exact import exact
 
 
 def _groups(x, k, axis):

@@ -8,7 +8,8 @@ import numpy as np
 
 from actlab.core import numerics as m
 from actlab.core.errors import ParameterError
-from actlab.kernels.table import exact, float32
+from actlab.kernels.numpy_exact import exact
+from actlab.kernels.numpy_float32 import float32
 
 
 def _relu(x):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from actlab.kernels.table import exact
+from actlab.kernels.numpy_exact import exact
 
 
 def _shifted(x, axis):
