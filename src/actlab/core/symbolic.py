@@ -13,6 +13,8 @@ from typing import Mapping
 import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr
 
+from actlab.core.mathml import to_mathml as print_mathml
+
 x = sp.Symbol("x", real=True)
 
 
@@ -99,6 +101,4 @@ def to_latex(expr: sp.Expr) -> str:
 
 def to_mathml(expr: sp.Expr) -> str:
     """Presentation MathML (a well-formed ``<math display="block">`` element) for browsers."""
-    from actlab.core.mathml import to_mathml as print_mathml
-
     return print_mathml(expr)

@@ -1,4 +1,4 @@
-"""Hand-written NumPy kernels of the pooling family (float64 exact, float32 fast), registered by name.
+"""Hand-written NumPy kernels of the pooling family (float64, exact), registered by name.
 
 The declarations (formula, parameters, properties) are in :mod:`actlab.catalog.pooling`."""
 
