@@ -4,6 +4,7 @@ cycle, and the catalog is declarations only."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,16 @@ def test_import_linter_contracts_pass():
                           text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "0 broken" in done.stdout
+
+
+def test_import_and_get_load_no_sympy_and_no_user_formulas(tmp_path):
+    # What keeps `import actlab; actlab.get("relu")` fast (benchmarks/import_time.py measures it): SymPy, the formula
+    # package and the user registry stay unloaded, even with formulas saved in actlab.toml.
+    config = tmp_path / "actlab.toml"
+    config.write_text('[activations.saved_one]\nformula = "x * sigmoid(x)"\n', encoding="utf-8")
+    code = ("import sys, actlab; actlab.get('relu')(1.0); "
+            "print(sorted(m for m in ('sympy', 'actlab.formula', 'actlab.user_registry') if m in sys.modules)); "
+            "print('saved_one' in actlab.names())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "ACTLAB_CONFIG": str(config)})
+    assert done.stdout.split("\n")[:2] == ["[]", "False"]
