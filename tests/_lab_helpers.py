@@ -50,7 +50,7 @@ def fake_search(directory: Path) -> Path:
     training: a candidate scores 1 - its distance to Swish), so the lab test needs seconds, not minutes."""
     import actlab
     from actlab.formula import undefine
-    from actlab.formula.search import search, swish_distance
+    from actlab.search import search, swish_distance
 
     def scorer(names, *, seeds, epochs, store, executor=None, progress=None, **recipe):
         out = {}

@@ -108,7 +108,7 @@ def test_ite_and_other_connectives_compile_on_every_backend():
 
 
 def test_the_search_space_no_longer_drops_nested_max_min():
-    from actlab.formula.search import space
+    from actlab.search import space
 
     sp_ = space()
     assert sp_.dropped["unsupported"] == 0

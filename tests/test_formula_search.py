@@ -14,7 +14,7 @@ import pytest
 import actlab
 from actlab.catalog._math import sigmoid
 from actlab.formula import undefine
-from actlab.formula.search import (BINARY, SWISH_LIKE, VAL_FRACTION, candidates, rung_sizes, search, space,
+from actlab.search import (BINARY, SWISH_LIKE, VAL_FRACTION, candidates, rung_sizes, search, space,
                                    swish_distance, swish_match)
 
 

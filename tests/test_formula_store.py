@@ -62,7 +62,7 @@ def test_project_file_wins_over_user_config(tmp_path, monkeypatch):
     assert user_registry.config_path() == project / "actlab.toml"
 
 
-def test_load_registers_and_skips_broken_entries(store):
+def test_load_registers_lazily_and_skips_unusable_entries(store):
     user_registry.save("s_ok", "x * tanh(softplus(x))", {})
     user_registry.save("s_uses", "2 * s_ok(x)", {})
     user_registry.save("s_bad", "__import__('os')", {})
@@ -71,10 +71,30 @@ def test_load_registers_and_skips_broken_entries(store):
         warnings.simplefilter("always")
         loaded = user_registry.load_user_activations(store)
     skipped = " ".join(str(w.message) for w in caught)
-    assert "skipped the user activation 's_bad'" in skipped and "skipped the user activation 'relu'" in skipped
-    assert sorted(loaded) == ["s_ok", "s_uses"]
-    np.testing.assert_allclose(actlab.get("s_uses")(1.0), 2 * actlab.get("s_ok")(1.0))
+    assert "skipped the user activation 'relu'" in skipped
+    assert sorted(loaded) == ["s_bad", "s_ok", "s_uses"]
+    assert actlab.registry.is_pending("s_ok") and actlab.registry.is_pending("s_uses")  # nothing compiled yet
+    np.testing.assert_allclose(actlab.get("s_uses")(1.0), 2 * actlab.get("s_ok")(1.0))  # s_ok compiled on the way
+    assert not actlab.registry.is_pending("s_ok")
+    with pytest.raises(actlab.FormulaError, match=r"actlab\.toml: the user activation 's_bad'"):
+        actlab.get("s_bad")
+    with pytest.raises(actlab.FormulaError, match="s_bad"):  # still registered: the same error again
+        actlab.get("s_bad")
     assert actlab.spec("relu").source == "catalog"
+
+
+def test_user_registry_loads_only_when_asked(store):
+    user_registry.save("s_asked", "x * sigmoid(x)", {})
+    assert "s_asked" not in actlab.names()  # actlab.get never reads the file by itself
+    assert actlab.load_user_activations() == ["s_asked"]
+    kept = actlab.get("s_asked")
+    assert actlab.load_user_activations() == ["s_asked"]  # loading again keeps the compiled activation
+    assert actlab.get("s_asked") is kept
+
+
+def test_define_returns_what_get_returns(store):
+    made = actlab.define("s_same", "x * tanh(x)", check=False)
+    assert made is actlab.get("s_same") and float(made(1.0)) == float(np.tanh(1.0))
 
 
 def test_cli_define_list_remove(store, actlab_cli):

@@ -44,6 +44,10 @@ from typing import Any, Callable, Iterable, Mapping
 
 import mpmath
 import numpy as np
+import sympy as sp
+
+from actlab.core import registry
+from actlab.core.symbolic import x as X
 
 __all__ = [
     "BOUNDS",
@@ -386,10 +390,6 @@ class Reference:
 
 @lru_cache(maxsize=1024)
 def _derivative_cached(name: str, params: tuple, formula) -> Any:
-    import sympy as sp
-
-    from actlab.symbolic import x as X
-
     return sp.diff(formula, X)
 
 
@@ -401,10 +401,6 @@ def derivative_formula(a) -> Any:
 
 
 def _lambdify(expr):
-    import sympy as sp
-
-    from actlab.symbolic import x as X
-
     return sp.lambdify(X, expr, modules=["mpmath"])
 
 
@@ -426,10 +422,6 @@ def _evaluate(fn: Callable, xs: np.ndarray) -> list[mpmath.mpf]:
 
 def _second_derivative(a, xs: np.ndarray) -> np.ndarray:
     """|f''| in float64 (magnitude only, for the conditioning allowance of f')."""
-    import sympy as sp
-
-    from actlab.symbolic import x as X
-
     try:
         d2 = sp.diff(derivative_formula(a), X)
         fn = sp.lambdify(X, d2, modules=["numpy", "scipy"])
@@ -459,8 +451,6 @@ def _cache_dir() -> Path | None:
 
 
 def _key(a, xs: np.ndarray) -> str:
-    import sympy as sp
-
     h = hashlib.sha256()
     h.update(f"v{_VERSION}\n{sp.srepr(a.formula)}\n".encode())
     h.update(np.ascontiguousarray(xs).tobytes())
@@ -578,9 +568,7 @@ def errors(a, dtype: Any, what: str = "forward", density: float = 1.0, cache: bo
 
 
 def _as_bound(a):
-    import actlab
-
-    return actlab.get(a) if not hasattr(a, "spec") else a
+    return registry.get(a) if not hasattr(a, "spec") else a
 
 
 def accuracy_table(names: Iterable[str] | None = None, density: float = 1.0, cache: bool = True,
@@ -591,11 +579,9 @@ def accuracy_table(names: Iterable[str] | None = None, density: float = 1.0, cac
     ULP error), ``{dt}_{what}_x`` (an input where it occurs) and ``{dt}_{what}_ok`` (within the bound — for float64
     the bound plus conditioning). References are cached (memory, and disk when ``cache``), so a second call is fast.
     """
-    import actlab
-
     rows = []
-    for name in names if names is not None else actlab.names(kind="elementwise"):
-        a = actlab.get(name)
+    for name in names if names is not None else registry.names(kind="elementwise"):
+        a = registry.get(name)
         if progress is not None:
             progress(a.name)
         row: dict[str, Any] = {"name": a.name}

@@ -13,8 +13,9 @@ The file keeps what the user typed, so that a definition is re-derived (and re-c
     formula = "x * sigmoid(beta * x)"
     params = { beta = 1.0 }
 
-Other tables in the file are preserved when it is rewritten (comments are not). The registry calls
-:func:`load_user_activations` on first use; nothing formula-related is imported unless the file has entries.
+Other tables in the file are preserved when it is rewritten (comments are not). Nothing reads the file
+implicitly: :func:`load_user_activations` registers its entries when called (``actlab.load_user_activations()``;
+the ``actlab`` command does it at its start), and each formula compiles on its first use.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ import tomllib
 import warnings
 from pathlib import Path
 from typing import Any
+
+from actlab.core import registry
+from actlab.core.errors import ActlabError
 
 ENV = "ACTLAB_CONFIG"
 FILENAME = "actlab.toml"
@@ -64,8 +68,6 @@ def read(path: Path | None = None) -> dict[str, Any]:
         try:
             return tomllib.load(fh)
         except tomllib.TOMLDecodeError as err:
-            from actlab.errors import ActlabError
-
             raise ActlabError(f"{path}: not valid TOML: {err}") from None
 
 
@@ -100,46 +102,63 @@ def remove(name: str, path: Path | None = None) -> bool:
 def load_user_activations(path: Path | None = None) -> list[str]:
     """Register the activations saved by ``actlab define``; returns their names.
 
-    A broken entry (a formula the current version refuses, a name the catalog has since taken) is skipped with a
-    warning rather than breaking ``import actlab``. Entries that use other user activations are retried until the
-    ones they depend on are loaded.
+    Called at a documented moment only: by ``actlab.load_user_activations()`` (the ``actlab`` command calls it at
+    its start, a comparison worker before its run). Each entry is registered by name and compiled on its first use
+    (``actlab.get(name)``), so loading 50 formulas costs a file read, not 50 compilations. An entry that cannot be
+    used (not a table with a string 'formula', a name the catalog has taken) is skipped with a warning; a formula
+    the current version refuses raises its FormulaError, naming the file, when it is first used. Loading again
+    keeps the activations already compiled from the same formula and parameters.
     """
     try:
         stored = entries(path)
     except Exception as err:  # an unreadable file must not break every command
         warnings.warn(f"actlab: ignoring the user registry: {err}", UserWarning, stacklevel=2)
         return []
-    if not stored:
-        return []
-    from actlab.errors import ActlabError
-    from actlab.formula.define import define
-
     where = path or config_path()
-    pending = dict(stored)
     loaded: list[str] = []
-    errors: dict[str, str] = {}
-    while pending:
-        progress = False
-        for name, entry in list(pending.items()):
-            try:
-                if not isinstance(entry, dict) or not isinstance(entry.get("formula"), str):
-                    raise ActlabError("the entry needs a string 'formula'")
-                params = entry.get("params", {})
-                if not isinstance(params, dict):
-                    raise ActlabError("'params' must be a table of numbers")
-                define(name, entry["formula"], check=False, **params)
-            except (ActlabError, ValueError, TypeError) as err:
-                errors[name] = str(err).splitlines()[0]
-                continue
-            loaded.append(name)
-            errors.pop(name, None)
-            del pending[name]
-            progress = True
-        if not progress:
-            break
-    for name, message in errors.items():
-        warnings.warn(f"{where}: skipped the user activation {name!r}: {message}", UserWarning, stacklevel=2)
+    for name, entry in stored.items():
+        try:
+            formula, params = _entry(entry)
+            _register(name, formula, params, where)
+        except (ActlabError, ValueError, TypeError) as err:
+            warnings.warn(f"{where}: skipped the user activation {name!r}: {str(err).splitlines()[0]}", UserWarning,
+                          stacklevel=2)
+            continue
+        loaded.append(name)
     return loaded
+
+
+def _entry(entry: Any) -> tuple[str, dict[str, float]]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("formula"), str):
+        raise ActlabError("the entry needs a string 'formula'")
+    params = entry.get("params", {})
+    if not isinstance(params, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                               for v in params.values()):
+        raise ActlabError("'params' must be a table of numbers")
+    return entry["formula"], params
+
+
+def _register(name: str, formula: str, params: dict[str, float], where: Path) -> None:
+    if name in registry.names(source="user") and not registry.is_pending(name):
+        from actlab.formula.define import definition  # loaded already: name was compiled in this process
+
+        try:
+            d = definition(name)
+        except ActlabError:  # registered by hand, not from a formula: replaced below
+            d = None
+        if d is not None and d.text == formula and d.defaults == {k: float(v) for k, v in params.items()}:
+            return  # compiled already, from the same text
+
+    def build():
+        # The formula compiler (SymPy) loads when a formula is first used, not with the file: the CLI starts fast.
+        from actlab.formula.define import define
+
+        try:
+            return define(name, formula, check=False, **params)
+        except ActlabError as err:
+            raise type(err)(f"{where}: the user activation {name!r}: {err}") from None
+
+    registry.register_lazy(name, build, source="user")
 
 
 # --- a small TOML writer (tomllib only reads) -------------------------------------------------------------------

@@ -1,6 +1,10 @@
-"""The catalog: importing this package registers every built-in activation, one family per module.
+"""The catalog: every built-in activation as a textbook declaration, one family per module.
 
-Registration order is the order of ``actlab.names()``: the seeds' classics first, then the families.
+A declaration is an :class:`actlab.core.spec.Activation` without kernels: name, formula (the single source of
+truth), parameters, properties, reference, summary, framework names. ``import actlab`` registers
+:data:`DECLARATIONS` in this order (the order of ``actlab.names()``: the seeds' classics first, then the
+families); the registry's binder gives each the kernels of :mod:`actlab.kernels` then. The catalog imports nothing
+but :mod:`actlab.core`.
 
 =================  ==================================================================================================
 module             entries
@@ -31,16 +35,11 @@ What torch.nn, keras.activations and jax.nn offer and the catalog deliberately l
   is its own entry here (leaky_relu, capped_relu, threshold).
 """
 
-from actlab.catalog import (  # noqa: F401
-    classic,
-    relu,
-    exponential,
-    smooth,
-    hard,
-    shrink,
-    other,
-    periodic,
-    vector,
-    gated,
-    pooling,
-)
+from actlab.catalog import classic, exponential, gated, hard, other, periodic, pooling, relu, shrink, smooth, vector
+from actlab.core.spec import Activation
+
+FAMILIES = (classic, relu, exponential, smooth, hard, shrink, other, periodic, vector, gated, pooling)
+
+# Every Activation a family module defines, in the order it defines them.
+DECLARATIONS: tuple[Activation, ...] = tuple(
+    value for family in FAMILIES for value in vars(family).values() if isinstance(value, Activation))

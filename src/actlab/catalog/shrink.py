@@ -4,162 +4,51 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from actlab.catalog import _math as m
-from actlab.registry import register
-from actlab.spec import Activation, Param, Properties
+from actlab.core.spec import Activation, Param, Properties
 
 
-@m.blockwise
-def _hard_shrink(x, lambd):
-    return m.select(np.abs(x) > lambd, x, m.select(np.isnan(x), x, 0.0))
-
-
-def _hard_shrink_derivative(x, lambd):
-    return m.step(np.abs(x) - lambd)
-
-
-def _hard_shrink_derivative32(x, lambd):
-    a = np.abs(x)
-    return m.step32(a, lambd, out=a)  # 1 where |x| > lambd, 0 where not, NaN for NaN
-
-
-def _hard_shrink32(x, lambd):
-    y = _hard_shrink_derivative32(x, lambd)
-    y *= x
-    return y
-
-
-HARD_SHRINK = register(
-    Activation(
-        name="hard_shrink",
-        aliases=("hardshrink",),
-        summary="x where |x| > lambd, else 0: hard thresholding.",
-        forward=_hard_shrink,
-        derivative=_hard_shrink_derivative,
-        forward32=_hard_shrink32,
-        derivative32=_hard_shrink_derivative32,
-        formula="Piecewise((x, Abs(x) > lambd), (0, True))",
-        params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
-        kinks=lambda p: (-p["lambd"], p["lambd"]),
-        properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
-                                        smooth=-1 if p["lambd"] > 0 else math.inf, saturates="none",
-                                        sparse=p["lambd"] > 0),
-        notes="Discontinuous at +-lambd (jumps by lambd); derivative 0 at +-lambd. 'lambd' as in PyTorch "
-              "(lambda is a Python keyword).",
-        frameworks={"torch": "F.hardshrink", "torch_args": "lambd=lambd", "keras": "hard_shrink"},
-        reference="Donoho & Johnstone 1994, Ideal Spatial Adaptation by Wavelet Shrinkage",
-    )
+HARD_SHRINK = Activation(
+    name="hard_shrink",
+    formula="Piecewise((x, Abs(x) > lambd), (0, True))",
+    aliases=("hardshrink",),
+    summary="x where |x| > lambd, else 0: hard thresholding.",
+    params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
+    kinks=lambda p: (-p["lambd"], p["lambd"]),
+    properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
+                                    smooth=-1 if p["lambd"] > 0 else math.inf, saturates="none",
+                                    sparse=p["lambd"] > 0),
+    notes="Discontinuous at +-lambd (jumps by lambd); derivative 0 at +-lambd. 'lambd' as in PyTorch "
+          "(lambda is a Python keyword).",
+    frameworks={"torch": "F.hardshrink", "torch_args": "lambd=lambd", "keras": "hard_shrink"},
+    reference="Donoho & Johnstone 1994, Ideal Spatial Adaptation by Wavelet Shrinkage",
 )
 
 
-@m.blockwise
-def _soft_shrink(x, lambd):
-    # x - lambd, x + lambd and 0 are exact near the thresholds (Sterbenz), so no cancellation error.
-    return m.select(x > lambd, x - lambd, m.select(x < -lambd, x + lambd, m.select(np.isnan(x), x, 0.0)))
-
-
-def _soft_shrink_kernel(x, lambd):
-    # sign(x) max(|x| - lambd, 0): |x| - lambd is exact near the threshold and rounded once elsewhere
-    y = np.abs(x)
-    y -= lambd
-    np.maximum(y, lambd * 0, out=y)  # lambd * 0: a zero of lambd's type (float32 stays float32)
-    return np.copysign(y, x, out=y)
-
-
-def _soft_shrink32(x, lambd):
-    lam = m.as_float32(lambd)  # |x| - lambd in float32 is correctly rounded when lambd is a float32
-    return _soft_shrink_kernel(x, lam) if lam is not None else _soft_shrink_via64(x, lambd=lambd)
-
-
-_soft_shrink_via64 = m.float32_kernel(_soft_shrink_kernel)
-
-
-SOFT_SHRINK = register(
-    Activation(
-        name="soft_shrink",
-        aliases=("softshrink",),
-        summary="sign(x) max(|x| - lambd, 0): soft thresholding, the proximal operator of the L1 norm.",
-        forward=_soft_shrink,
-        derivative=_hard_shrink_derivative,
-        forward32=_soft_shrink32,
-        derivative32=_hard_shrink_derivative32,
-        formula="Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True))",
-        params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
-        kinks=lambda p: (-p["lambd"], p["lambd"]),
-        properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
-                                        smooth=0 if p["lambd"] > 0 else math.inf, saturates="none",
-                                        sparse=p["lambd"] > 0),
-        notes="Derivative 1 for |x| > lambd, 0 on [-lambd, lambd] (0 at the kinks, as PyTorch).",
-        frameworks={"torch": "F.softshrink", "torch_args": "lambd=lambd", "keras": "soft_shrink"},
-        reference="Donoho 1995, De-noising by Soft-Thresholding, IEEE Trans. Inf. Theory 41(3)",
-    )
+SOFT_SHRINK = Activation(
+    name="soft_shrink",
+    formula="Piecewise((x - lambd, x > lambd), (x + lambd, x < -lambd), (0, True))",
+    aliases=("softshrink",),
+    summary="sign(x) max(|x| - lambd, 0): soft thresholding, the proximal operator of the L1 norm.",
+    params=(Param("lambd", 0.5, 0.0, doc="the dead-zone half width"),),
+    kinks=lambda p: (-p["lambd"], p["lambd"]),
+    properties=lambda p: Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True,
+                                    smooth=0 if p["lambd"] > 0 else math.inf, saturates="none",
+                                    sparse=p["lambd"] > 0),
+    notes="Derivative 1 for |x| > lambd, 0 on [-lambd, lambd] (0 at the kinks, as PyTorch).",
+    frameworks={"torch": "F.softshrink", "torch_args": "lambd=lambd", "keras": "soft_shrink"},
+    reference="Donoho 1995, De-noising by Soft-Thresholding, IEEE Trans. Inf. Theory 41(3)",
 )
 
-# x - tanh(x) = (x cosh x - sinh x)/cosh x, and x cosh x - sinh x = sum_{k>=1} 2k x^(2k+1)/(2k+1)!: all terms
-# positive, so the series has no cancellation. Used for |x| < 1.5, where x - tanh(x) loses up to 30 bits.
-_TS_COEF = tuple(2 * k / math.factorial(2 * k + 1) for k in range(1, 14))
-_TS_CUT = 1.5
 
-
-def _tanh_shrink_small(x):
-    t = x * x
-    acc = np.full_like(x, _TS_COEF[-1])
-    for c in reversed(_TS_COEF[:-1]):
-        acc *= t
-        acc += c
-    return (acc * (t * x)) / np.cosh(x)
-
-
-@m.blockwise
-def _tanh_shrink(x):
-    y = x - np.tanh(x)
-    return m.patch(y, x, np.abs(x) < _TS_CUT, _tanh_shrink_small)
-
-
-def _tanh_shrink_derivative(x):
-    t = np.tanh(x)
-    return t * t
-
-
-_TS32_CUT = 2.0**-6  # float32: below, x - tanh(x) loses more than 2^-40 relative; the series to x^7 is exact there
-
-
-def _tanh_shrink_series32(x):
-    t = x * x
-    return (t * x) * (1.0 / 3.0 - t * (2.0 / 15.0 - t * (17.0 / 315.0)))
-
-
-@m.float32_kernel(scratch=True)
-def _tanh_shrink32(x, s):
-    y = np.tanh(x, out=s[0])
-    np.subtract(x, y, out=y)  # +-inf - +-1 = +-inf
-    return m.patch(y, x, np.abs(x, out=s[1]) < _TS32_CUT, _tanh_shrink_series32)
-
-
-@m.float32_kernel
-def _tanh_shrink_derivative32(x):
-    t = np.tanh(x, out=x)
-    t *= t
-    return t
-
-
-TANH_SHRINK = register(
-    Activation(
-        name="tanh_shrink",
-        aliases=("tanhshrink",),
-        summary="x - tanh(x): small inputs shrink to ~x^3/3, large ones pass shifted by +-1.",
-        forward=_tanh_shrink,
-        derivative=_tanh_shrink_derivative,
-        forward32=_tanh_shrink32,
-        derivative32=_tanh_shrink_derivative32,
-        formula="x - tanh(x)",
-        properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True, smooth=math.inf,
-                              saturates="none", sparse=False),
-        notes="Near 0 x - tanh(x) cancels (all digits lost below 1e-8); we sum the positive series of "
-              "x cosh x - sinh x and divide by cosh x for |x| < 1.5.",
-        frameworks={"torch": "F.tanhshrink", "keras": "tanh_shrink"},
-        reference="PyTorch torch.nn.Tanhshrink",
-    )
+TANH_SHRINK = Activation(
+    name="tanh_shrink",
+    formula="x - tanh(x)",
+    aliases=("tanhshrink",),
+    summary="x - tanh(x): small inputs shrink to ~x^3/3, large ones pass shifted by +-1.",
+    properties=Properties(range=(-math.inf, math.inf), monotonic=True, zero_centered=True, smooth=math.inf,
+                          saturates="none", sparse=False),
+    notes="Near 0 x - tanh(x) cancels (all digits lost below 1e-8); we sum the positive series of "
+          "x cosh x - sinh x and divide by cosh x for |x| < 1.5.",
+    frameworks={"torch": "F.tanhshrink", "keras": "tanh_shrink"},
+    reference="PyTorch torch.nn.Tanhshrink",
 )

@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 
+import actlab
 from actlab.errors import ActlabError
 
 # Sub-command modules, in the order `actlab --help` lists them.
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "verbose", False):
         os.environ["ACTLAB_VERBOSE"] = "1"
     try:
+        actlab.load_user_activations()  # the documented moment: the command's start (each compiles on first use)
         return int(args.func(args) or 0)
     except (ActlabError, ValueError, FileNotFoundError) as err:
         print(f"actlab {args.command}: error: {err}", file=sys.stderr)

@@ -66,7 +66,7 @@ def _fraction(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    from actlab.formula.search import VAL_FRACTION, report_path, search
+    from actlab.search import VAL_FRACTION, report_path, search
 
     started = time.perf_counter()
     progress = None if args.quiet else _progress()

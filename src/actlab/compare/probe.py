@@ -8,24 +8,24 @@ from typing import Any
 
 import numpy as np
 
-SATURATED_BELOW = 1e-2  # |f'(z)| under this counts as saturated
+import actlab
+from actlab.core import health
+
+SATURATED_BELOW = health.SATURATED_BELOW  # |f'(z)| under this counts as saturated
 
 
 def activation_probe(activation: str, pre_activations: list[np.ndarray]) -> dict[str, Any]:
     """Dead-unit fraction and saturation from each hidden layer's pre-activations (samples first, units last
     for dense layers; for conv layers channels are the units, axis 1)."""
-    import actlab
-
     act = actlab.get(activation)
     dead, saturated, total_units, total_entries = 0, 0, 0, 0
     per_layer = []
     for z in pre_activations:
         z = np.asarray(z, dtype=np.float64)
-        d = np.abs(np.asarray(act.derivative(z), dtype=np.float64))
+        d = np.asarray(act.derivative(z), dtype=np.float64)
         unit_axis = 1
-        other = tuple(i for i in range(d.ndim) if i != unit_axis)
-        dead_units = int(np.sum(np.all(d == 0, axis=other)))
-        sat = int(np.sum(d < SATURATED_BELOW))
+        dead_units = int(np.sum(~health.active_units(d, unit_axis)))
+        sat = int(np.sum(health.saturated(d, SATURATED_BELOW)))
         dead += dead_units
         saturated += sat
         total_units += d.shape[unit_axis]

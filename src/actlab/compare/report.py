@@ -98,6 +98,8 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from actlab.figures import save_figures
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     split = "validation" if _is_val(score) else "test"
@@ -126,8 +128,7 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         ax.set_xlabel(f"{split} {score.replace('_val', '').replace('_', ' ')}")
         ax.set_title(f"{dataset}: {score.replace('_', ' ')} over seeds, ranked")
         ax.grid(axis="x", alpha=0.3)
-        paths += _save(fig, out / f"{_safe(dataset)}-scores")
-        plt.close(fig)
+        paths += save_figures(fig, out / f"{_safe(dataset)}-scores", dpi=120)
 
         fig, ax = plt.subplots(figsize=(8.0, 4.5), layout="constrained")
         # Many activations make spaghetti: colour the top ones, the baseline and the last; the rest thin and grey.
@@ -156,8 +157,7 @@ def figures(rows: Sequence[Row], runs: Sequence[dict[str, Any]], out: str | Path
         ax.set_title(f"{dataset}: mean {split} score per epoch, 95% band over seeds")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        paths += _save(fig, out / f"{_safe(dataset)}-curves")
-        plt.close(fig)
+        paths += save_figures(fig, out / f"{_safe(dataset)}-curves", dpi=120)
     return paths
 
 
@@ -170,13 +170,6 @@ def _mpl_at_least(major: int, minor: int) -> bool:
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-
-
-def _save(fig, stem: Path) -> list[Path]:
-    paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-    fig.savefig(paths[0], dpi=120)
-    fig.savefig(paths[1])
-    return paths
 
 
 # --- the tuning protocol ----------------------------------------------------------------------------------------
@@ -264,6 +257,8 @@ def lr_figure(result, out: str | Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from actlab.figures import save_figures
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     lm = result.settings.get("model", "").startswith("transformer")
@@ -286,7 +281,7 @@ def lr_figure(result, out: str | Path) -> list[Path]:
         ax.set_title(f"{dataset}: tuning, mean over the tuning seeds (★ chosen)")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        paths += _save(fig, out / f"{_safe(dataset)}-lr")
+        paths += save_figures(fig, out / f"{_safe(dataset)}-lr", dpi=120)
         plt.close(fig)
     return paths
 

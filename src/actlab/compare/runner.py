@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import actlab
 from actlab.compare.probe import activation_probe, score  # noqa: F401  (re-exported: the backends' measures)
 
 TARGET_FRACTION = 0.95
@@ -36,6 +37,7 @@ TARGET_FRACTION = 0.95
 
 def execute(config: dict[str, Any]) -> dict[str, Any]:
     """Run one configuration; return ``{key, status, metrics, curve, versions, host, worker, error}``."""
+    actlab.load_user_activations()  # a worker process sees the user's formulas (kept if already compiled)
     with _single_thread():
         return _execute(config)
 
@@ -171,8 +173,6 @@ def _first_reaching(scores: list[float], target: float | None) -> int | None:
 
 
 def versions(backend: str) -> dict[str, str]:
-    import actlab
-
     v = {"python": platform.python_version(), "numpy": np.__version__, "actlab": actlab.__version__}
     if backend == "torch":
         try:

@@ -259,6 +259,8 @@ def plot_boston(fit: BostonFit, path: str | Path, x: Any = None, y: Any = None) 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from actlab.figures import save_figure
+
     x, y = _data(x, y)
     path = Path(path)
     fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(11, 4.2), gridspec_kw={"width_ratios": [1.3, 1]})
@@ -284,7 +286,4 @@ def plot_boston(fit: BostonFit, path: str | Path, x: Any = None, y: Any = None) 
     ax_loss.set_title(f"loss (lr {fit.lr:g}{', standardised' if fit.standardize else ', raw input'})")
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from actlab.core import health
 from actlab.experiments import _net
 from actlab.experiments.runner import Context, Experiment, Outcome
 
@@ -21,8 +22,7 @@ def dead_fraction(model, X: np.ndarray) -> tuple[float, list[float]]:
     """Fraction of hidden units (all layers, and per layer) with |f'(z)| < DEAD on every row of X."""
     fractions, total, dead = [], 0, 0
     for layer, Z in zip(_net.activation_layers(model), _net.preactivations(model, X)):
-        d = np.abs(np.asarray(layer.act.derivative(Z)))
-        never = np.all(d < DEAD, axis=0)
+        never = ~health.active_units(np.asarray(layer.act.derivative(Z)), unit_axis=1, dead_below=DEAD)
         fractions.append(float(never.mean()))
         total += never.size
         dead += int(never.sum())

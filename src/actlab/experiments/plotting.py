@@ -10,6 +10,8 @@ matplotlib.use("Agg")  # experiments draw off-screen, also on machines with a di
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from actlab.figures import save_figures  # noqa: E402
+
 # Reproducible SVG: a fixed hash salt for the ids matplotlib generates, text kept as text (no glyph paths whose
 # ids depend on the font cache), and no date in the metadata. PNG has no timestamp once Software is dropped.
 RC = {
@@ -42,12 +44,4 @@ def subplots(*args, **kwargs):
 
 
 def save(fig, stem: Path) -> list[Path]:
-    stem = Path(stem)
-    paths = []
-    with plt.rc_context(RC):
-        for ext, metadata in ((".png", {"Software": None}), (".svg", {"Date": None, "Creator": None})):
-            path = stem.with_suffix(ext)
-            fig.savefig(path, metadata=metadata, bbox_inches="tight")
-            paths.append(path)
-    plt.close(fig)
-    return paths
+    return save_figures(fig, stem, dpi=RC["savefig.dpi"], tight=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import actlab
+from actlab.core import health
 from actlab.experiments import _net
 from actlab.experiments.runner import Context, Experiment, Outcome
 
@@ -27,7 +28,7 @@ def saturation(model, X: np.ndarray, peaks: dict) -> tuple[float, float]:
     """(left, right): fractions of hidden pre-activations with |f'| < SAT * peak, on the negative / positive side."""
     left = right = total = 0
     for layer, Z in zip(_net.activation_layers(model), _net.preactivations(model, X)):
-        sat = np.abs(np.asarray(layer.act.derivative(Z))) < SAT * peaks[layer.act.name]
+        sat = health.saturated(np.asarray(layer.act.derivative(Z)), SAT * peaks[layer.act.name])
         left += int(np.count_nonzero(sat & (Z < 0)))
         right += int(np.count_nonzero(sat & (Z > 0)))
         total += Z.size

@@ -29,7 +29,7 @@ import sympy as sp
 
 from actlab.errors import ActlabError, FormulaError, RegistrationError
 from actlab.formula import accuracy, budget as budgets
-from actlab.formula.codegen import MpmathFunction, NumpyFunction
+from actlab.kernels.codegen import MpmathFunction, NumpyFunction
 from actlab.formula.parser import CONDITIONAL, CONSTANTS, FUNCTIONS, RESERVED, check_param_name, parse
 from actlab.formula.primitives import CatalogCall, expand, x
 from actlab.formula.properties import Inference, higher_derivative_exprs
@@ -338,9 +338,9 @@ def define(name: str, formula: str, /, *, save: bool = False, check: bool = True
 
 def undefine(name: str, *, save: bool = False) -> None:
     """Remove a user activation from the registry (and from the user registry file with ``save``)."""
-    from actlab.registry import spec as get_spec, unregister
+    from actlab.registry import names, resolve, unregister
 
-    if get_spec(name).source != "user":
+    if resolve(name) not in names(source="user"):  # a user entry not compiled yet is one too
         raise RegistrationError(f"{name!r} is a catalog activation; only user activations can be removed.")
     unregister(name)
     _DEFINITIONS.pop(name, None)

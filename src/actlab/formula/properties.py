@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import minimize_scalar
 
-from actlab.formula.codegen import NumpyFunction
+from actlab.kernels.codegen import NumpyFunction
 from actlab.formula.primitives import x
 from actlab.formula.rewrite import maxmin_to_piecewise
 from actlab.spec import Properties

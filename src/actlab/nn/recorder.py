@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from actlab.core import health
 from actlab.nn.model import Sequential
 
 
@@ -100,7 +101,7 @@ class Recorder:
         out = []
         for rec in self.records:
             d = rec.local_derivative()
-            out.append(float(np.mean(np.all(d == 0, axis=0))) if d is not None else float("nan"))
+            out.append(health.dead_fraction(d, unit_axis=1) if d is not None else float("nan"))
         return out
 
     def saturation(self, tol: float = 1e-2) -> list[float]:
@@ -108,12 +109,12 @@ class Recorder:
         out = []
         for rec in self.records:
             d = rec.local_derivative()
-            out.append(float(np.mean(np.abs(d) < tol)) if d is not None else float("nan"))
+            out.append(float(health.saturated_fraction(d, tol)) if d is not None else float("nan"))
         return out
 
     def zero_fraction(self) -> list[float]:
         """Per layer, the fraction of exact zeros in the outputs (sparsity of the representation)."""
-        return [float(np.mean(rec.out == 0)) if rec.out is not None else float("nan") for rec in self.records]
+        return [float(health.zero_fraction(rec.out)) if rec.out is not None else float("nan") for rec in self.records]
 
     def grad_norms(self) -> list[float]:
         """Per layer, the L2 norm of dL/dZ (the delta flowing through the layer) — shrinking towards the input

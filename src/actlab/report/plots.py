@@ -15,7 +15,7 @@ the plotted output, through the activation's vector-Jacobian product.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -157,17 +157,9 @@ def figure(activations: Sequence[str | BoundActivation] | str | BoundActivation,
 
 def save(fig, path: str | Path, dpi: int = 120) -> Path:
     """Write ``fig`` to PNG or SVG (by the suffix) and close it. SVGs carry no date, so they are reproducible."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise ValueError(f"the output must end in .png or .svg; got {str(path)!r}")
-    import matplotlib.pyplot as plt
+    from actlab.figures import save_figure  # matplotlib: loaded when a figure is drawn
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    metadata: dict[str, Any] = {"Date": None} if suffix == ".svg" else {"Software": None}
-    fig.savefig(path, dpi=dpi, metadata=metadata)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=dpi)
 
 
 def gallery(out_dir: str | Path, names: Iterable[str] | None = None, formats: Sequence[str] = ("png", "svg"),

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import torch
 
 from actlab.torch import compiled
-from actlab.torch.kernels import halves
+from actlab.kernels.torch import halves
 from actlab.torch.packing import pack_bits, pack_codes, unpack_codes, unpack_ones
 
 CHUNK = 1 << 16  # elements per chunk: 256 KiB in float32, 512 KiB in float64 - the temporaries stay in L2

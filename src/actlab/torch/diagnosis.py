@@ -73,6 +73,8 @@ def plot_history(history: dict[str, list], activations: dict[str, str], path=Non
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from actlab.figures import save_figure
+
     layers = list(history)
     n_snap = max(1, min(5, min((len(h) for h in history.values()), default=1)))
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), constrained_layout=True)
@@ -105,5 +107,5 @@ def plot_history(history: dict[str, list], activations: dict[str, str], path=Non
             ax.set_ylim(0, 1)
     axes[0].legend(fontsize=7, title="over time", title_fontsize=7)
     if path is not None:
-        fig.savefig(path, dpi=110, metadata={"Date": None} if str(path).endswith(".svg") else None)
+        save_figure(fig, path, dpi=110, close=False)
     return fig

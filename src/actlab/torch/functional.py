@@ -24,7 +24,8 @@ import actlab
 from actlab.errors import ParameterError
 from actlab.spec import ELEMENTWISE, Activation, BoundActivation
 from actlab.torch import autograd as ag
-from actlab.torch.kernels import KERNELS, Kernel
+from actlab.kernels.generated import torch_functions
+from actlab.kernels.torch import KERNELS, Kernel
 
 MEMORY = ("full", "bit", "fewbit")
 
@@ -86,25 +87,8 @@ class TorchActivation:
         if self.kernel is None:
             if not self.elementwise:
                 raise ParameterError(f"{self.name} is a {self.spec.kind} activation without a torch kernel")
-            user = None
-            if self.spec.source == "user":
-                # The formula package's stable rewrites (softplus, sigmoid, expm1, ...) also hold in torch; a user
-                # spec registered by hand (not through actlab.define) has none and takes the plain translation.
-                from actlab.errors import FormulaError
-                from actlab.formula.codegen import torch_functions
-
-                try:
-                    user = torch_functions(self.spec)
-                except FormulaError:
-                    user = None
-            if user is not None:
-                self.kernel = Kernel(name=self.name, forward=user[0], derivative=user[1])
-            else:
-                from actlab.torch.sympy_kernel import kernels_for
-
-                fwd_b, der_b = kernels_for(self.bound)
-                self.kernel = Kernel(name=self.name, forward=lambda x, **p: fwd_b(x),
-                                     derivative=lambda x, **p: der_b(x))
+            forward, derivative = torch_functions(self.spec)  # from the formula: user and formula-only entries
+            self.kernel = Kernel(name=self.name, forward=forward, derivative=derivative)
         k = self.kernel
         self.exact = (k.exact_default or k.native_exact) if exact is None else exact
         self.memory, self.bits = self._resolve_memory(memory, bits)

@@ -25,6 +25,8 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
+import actlab
+from actlab.core import health
 from actlab.errors import ParameterError
 from actlab.torch.recognise import Recogniser, activation_name, find_gates
 
@@ -202,14 +204,14 @@ class Monitor:
             slope = torch.zeros_like(probe)
         slope = slope.abs()
         dim = self.unit_dim if x.dim() > 1 else 0
-        reduce_dims = [d for d in range(x.dim()) if d != dim]
-        active = (slope > self.dead_threshold).any(dim=reduce_dims) if reduce_dims else slope > self.dead_threshold
+        active = health.active_units(slope, dim, self.dead_threshold)
         stats.active.append(active.cpu())
         yf = y.float()
         std = yf.std() if yf.numel() > 1 else yf.new_zeros(())
         # One device-to-host transfer for all four scalars.
         saturated, zeros, mean, std = torch.stack(
-            [(slope < self.saturation_threshold).float().mean(), (y == 0).float().mean(), yf.mean(), std]
+            [health.saturated_fraction(slope, self.saturation_threshold).float(), health.zero_fraction(y).float(),
+             yf.mean(), std]
         ).tolist()
         stats.saturated.append(saturated)
         stats.zeros.append(zeros)

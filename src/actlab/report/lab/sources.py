@@ -230,7 +230,7 @@ CURVES = 6  # candidates drawn besides the baselines
 
 @dataclass
 class SearchResults:
-    report: dict[str, Any]  # STORE.search.json as written by actlab.formula.search
+    report: dict[str, Any]  # STORE.search.json as written by actlab.search
     source: str  # the report's file name (no build-specific path)
     curves: list[dict[str, Any]]  # {name, label, swish_like, baseline, y}: f sampled at CURVE_X
     shipped: bool = False  # the result committed in docs/results, not a search of this directory

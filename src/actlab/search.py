@@ -59,6 +59,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+import actlab
+from actlab.compare import Plan, executors, run
+from actlab.compare.plan import check_val_fraction
+from actlab.core.errors import FormulaError
+from actlab.core.numerics import sigmoid
+from actlab import user_registry
+from actlab.formula import FormulaWarning, define
+from actlab.formula.define import build
+from actlab.kernels.codegen import NumpyFunction
+
 # name -> the text the parser reads. Sigmoid-shaped gates in three flavours (logistic, Gaussian CDF, Mish's
 # tanh(softplus)), odd and even smooth functions, periodic ones and the rectifier.
 UNARY: dict[str, str] = {
@@ -109,9 +119,6 @@ def space(unary: tuple[tuple[str, str], ...] = tuple(UNARY.items()),
     """Every distinct, non-degenerate candidate ``binary(unary1(x), unary2(x))``; see the module docstring."""
     import sympy as sp
 
-    from actlab.errors import FormulaError
-    from actlab.formula.codegen import NumpyFunction
-    from actlab.formula.define import build
 
     dropped = {"constant": 0, "affine": 0, "overflow": 0, "duplicate": 0, "unsupported": 0, "equivalent": 0}
     seen: set[str] = set()
@@ -202,8 +209,6 @@ class SwishMatch:
 
 
 def _swish_derivatives() -> np.ndarray:
-    from actlab.catalog._math import sigmoid
-
     t = _SWISH_T
     s = sigmoid(np.outer(_BETAS, t))
     return s * (1 + np.outer(_BETAS, t) * (1 - s))  # d/dx x sigmoid(bx) = s + bx s (1 - s)
@@ -304,8 +309,6 @@ def report_path(store: str | os.PathLike) -> Path:
 @contextmanager
 def _search_registry(path: Path, chosen: Sequence[Candidate]):
     """Candidates in a TOML registry that worker processes load (ACTLAB_CONFIG), restored afterwards."""
-    from actlab import user_registry
-
     doc = {"activations": {c.name: {"formula": c.formula, "params": {}} for c in chosen}}
     path.parent.mkdir(parents=True, exist_ok=True)
     user_registry._write(path, doc)
@@ -347,7 +350,6 @@ def score_with_compare(names: Sequence[str], *, seeds: Sequence[int], epochs: in
     None}, "mean", "ci_low", "ci_high", "n", "diverged", "p", "tied_best"} from one comparison of ``names``
     (baseline ReLU) in ``store``. The summary statistics are of the test scores; ``val_scores`` are None
     without a validation split (``val_fraction`` 0)."""
-    from actlab.compare import Plan, run
 
     r = {**RECIPE, **recipe}
     plan = Plan(list(names), [r["dataset"]], model=r["model"], seeds=list(seeds), epochs=epochs, lr=r["lr"],
@@ -396,8 +398,6 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
     split held out, in (0, 0.5]); confirm the ``top`` with ``seeds`` fresh seeds against ReLU and Swish, trained on
     the whole training split and scored on the test split. ``progress(message, done, total)`` follows the runs of
     each rung. Writes ``STORE.search.json``."""
-    from actlab.compare.plan import check_val_fraction
-    from actlab.formula import FormulaWarning, define
 
     for label, value, low in (("budget", budget, 1), ("top", top, 1), ("seeds", seeds, 2), ("epochs", epochs, 1),
                               ("screen_epochs", screen_epochs, 1), ("eta", eta, 2)):
@@ -423,7 +423,6 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
                     "dropped": dict(sp_.dropped), "distinct": len(sp_.candidates),
                     "swish_like_threshold": SWISH_LIKE}
 
-    from actlab.compare import executors
 
     registry = Path(store).with_suffix(".candidates.toml")
     reached: dict[str, list[float | None]] = {n: [] for n in by_name}
@@ -460,7 +459,6 @@ def search(budget: int = 200, *, seed: int = 0, top: int = 8, seeds: int = 5, ep
         final = scorer([*BASELINES, *alive], seeds=fresh, epochs=epochs, store=store, executor=shared,
                        progress=_bind(progress, message), val_fraction=0.0, **recipe)
 
-    import actlab
 
     def match(n: str) -> SwishMatch:
         act = actlab.get(n)
