@@ -51,8 +51,8 @@ def restored(scores: list[float | None], window: int = WINDOW) -> tuple[int, flo
     """``(epoch, score)`` that :class:`BestEpoch` restores on a validation curve (1-based epoch; (0, None) for a
     curve without a finite score): the same rule at any budget, which is what the budget-sensitivity block replays.
 
-    >>> restored([0.5, 0.9, 0.6, 0.7, 0.7, 0.7], window=3)
-    (5, 0.7)
+    >>> restored([0.5, 0.9, 0.6, 0.7, 0.7, 0.7], window=3)  # trailing means .5 .7 .67 .73 .67 .7: epoch 4 leads
+    (4, 0.7)
     """
     best = BestEpoch(None, window)
     for s in scores:

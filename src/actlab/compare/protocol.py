@@ -27,9 +27,9 @@ a killed protocol resumes where it stopped, two processes can share one store, a
 The data split is drawn once (``data_seed``), the same for tuning and evaluation seeds, so no tuning run trains or
 validates on rows an evaluation run is tested on.
 
->>> from actlab.compare.protocol import run_protocol                                  # doctest: +SKIP
->>> result = run_protocol(["relu", "tanh"], "mnist1d", seeds=3, store="runs.sqlite")
->>> result.chosen_lr("relu"), result.row("relu").metrics["final_score"].mean        # LR, mean test accuracy
+>>> from actlab.compare.protocol import run_protocol
+>>> result = run_protocol(["relu", "tanh"], "mnist1d", seeds=3, store="runs.sqlite")  # doctest: +SKIP
+>>> result.chosen_lr("relu"), result.row("relu").metrics["final_score"].mean  # doctest: +SKIP
 """
 
 from __future__ import annotations
