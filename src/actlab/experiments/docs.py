@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from actlab.experiments.robustness import measurement
 from actlab.experiments.runner import ExperimentError, get, load_result, names
 
 BADGE = {"confirmed": "✅ confirmed", "partly": "🟡 partly", "not confirmed": "❌ not confirmed"}
@@ -73,7 +74,7 @@ def page(result, results_dir: Path, docs_dir: Path) -> str:
         lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
     if block:
         lines += ["## Does the verdict survive a change of budget?", "",
-                  f"The decisive measurement ({', '.join(block['activations'])}) re-run at "
+                  f"The decisive measurement ({measurement(block)}) re-run at "
                   + ", ".join(f"{b:g}x" for b in block["budgets"]) + f" the budget ({block['budget_of']}) and on seed "
                   f"sets {', '.join(map(str, block['seed_sets']))}: **{block['qualified']}**.", ""]
         for name, tab in result.tables.items():

@@ -50,7 +50,8 @@ def check(exp, quick: bool, activations: list[str], seed: int, run_cell: Callabl
                       "numbers": {key: lookup(numbers, key) for key in exp.decisive}})
     block = {"budgets": sorted({b for b, _ in todo}), "seed_sets": [seed + k for k in range(SEED_SETS)],
              "budget_of": exp.budget, "decisive": list(exp.decisive),
-             "activations": list(activations), "quick": quick, "cells": cells}
+             "activations": list(activations), "measurement": exp.decisive_measurement or ", ".join(activations),
+             "quick": quick, "cells": cells}
     block.update(qualify(cells))
     block["seconds"] = round(time.perf_counter() - started, 2)  # moved under meta by the runner
     return block
@@ -116,7 +117,7 @@ def table(block: dict) -> tuple[list[str], list[list]]:
 
 
 def summary_lines(block: dict) -> list[str]:
-    lines = [f"Robustness: the decisive measurement ({', '.join(block['activations'])}) at "
+    lines = [f"Robustness: the decisive measurement ({measurement(block)}) at "
              + ", ".join(f"{b:g}x" for b in block["budgets"]) + f" the budget ({block['budget_of']}), seed sets "
              + ", ".join(map(str, block["seed_sets"])) + ":"]
     for c in block["cells"]:
@@ -126,6 +127,11 @@ def summary_lines(block: dict) -> list[str]:
         lines.append(f"  (the run with all activations says {block['main_status']!r}; the decisive subset at 1x says "
                      f"otherwise)")
     return lines
+
+
+def measurement(block: dict) -> str:
+    """What the cells re-ran, in words (blocks stored before "measurement" existed: their activations)."""
+    return block.get("measurement") or ", ".join(block["activations"])
 
 
 def _fmt(v) -> str:
