@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from actlab.experiments.robustness import measurement
 from actlab.experiments.runner import ExperimentError, get, load_result, names
 
 BADGE = {"confirmed": "✅ confirmed", "partly": "🟡 partly", "not confirmed": "❌ not confirmed"}
@@ -73,7 +74,7 @@ def page(result, results_dir: Path, docs_dir: Path) -> str:
         lines += [f"### {name[0].upper()}{name[1:]}", "", *_table(tab["columns"], tab["rows"]), ""]
     if block:
         lines += ["## Does the verdict survive a change of budget?", "",
-                  f"The decisive measurement ({', '.join(block['activations'])}) re-run at "
+                  f"The decisive measurement ({measurement(block)}) re-run at "
                   + ", ".join(f"{b:g}x" for b in block["budgets"]) + f" the budget ({block['budget_of']}) and on seed "
                   f"sets {', '.join(map(str, block['seed_sets']))}: **{block['qualified']}**.", ""]
         for name, tab in result.tables.items():
@@ -108,7 +109,10 @@ def _timing(results_dir: Path) -> list[str]:
     where = f" on {meta['cpu']} ({meta.get('cores')} cores)" if meta.get("cpu") else ""
     when = (f", load average (1/5/15 min) {'/'.join(map(str, load[0]))} before and {'/'.join(map(str, load[1]))} "
             f"after" if all(load) else "")
-    return [f"The stored run (all experiments, {form}) took {meta['seconds'] / 60:.1f} minutes{where}{when}.", ""]
+    cpu = (f"; it used {meta['cpu_seconds'] / 60:.1f} minutes of CPU time (the rest of the wall time it waited for a "
+           f"core)" if meta.get("cpu_seconds") else "")
+    return [f"The stored run (all experiments, {form}) took {meta['seconds'] / 60:.1f} minutes{where}{when}{cpu}.",
+            ""]
 
 
 def _full_form(exp, results_dir: Path, rel: Path) -> list[str]:
@@ -176,8 +180,15 @@ def verdict_lines(results_dir: str | Path, docs_link: str = "docs/experiments") 
             lines.append(f"- {get(name).title} (`{name}`): not run")
             continue
         robust = f" — {result.robustness['qualified']}" if result.robustness else ""
-        form = "quick form" if result.settings.get("quick", True) else "full form"
-        lines.append(f"- [{get(name).title}]({docs_link}/{name}.md): **{result.status}**{robust} ({form})")
+        form = ("quick form" + (", indicative" if result.indicative else "")) if result.settings.get("quick", True) \
+            else "full form"
+        line = f"- [{get(name).title}]({docs_link}/{name}.md): **{result.status}**{robust} ({form})"
+        try:
+            full = load_result(Path(results_dir) / "full", name)
+            line += f"; full form (`--full`): **{full.status}** at this scale"
+        except ExperimentError:
+            pass
+        lines.append(line)
     return lines
 
 

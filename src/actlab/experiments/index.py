@@ -25,7 +25,7 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
     out.mkdir(parents=True, exist_ok=True)
     entries = []
     load_before = _load()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for name in only or names():
         exp = get(name)
         t0 = time.perf_counter()
@@ -38,7 +38,8 @@ def run_all(quick: bool = True, seed: int = 0, out: str | Path = "out",
                             "verdict": f"{type(err).__name__}: {err}", "result": None, "figures": [],
                             "seconds": round(time.perf_counter() - t0, 2), "quick": quick})
     index = {"quick": quick, "seed": seed, "robustness": robustness, "experiments": entries,
-             "meta": {"seconds": round(time.perf_counter() - started, 2), **machine(load_before)}}
+             "meta": {"seconds": round(time.perf_counter() - started, 2),
+                      "cpu_seconds": round(time.process_time() - cpu_started, 2), **machine(load_before)}}
     (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return index
 

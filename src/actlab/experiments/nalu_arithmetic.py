@@ -312,6 +312,7 @@ EXPERIMENT = Experiment(
     activations=("relu", "identity"),
     full_activations=("relu", "tanh", "sigmoid", "selu", "identity"),
     budget="training steps",
+    decisive_measurement="NAC and NAU on a+b and a-b, NALU and NMU on a*b; no MLPs",
     indicative_quick="5 seeds and 5,000 steps, where NAC's addition has not converged yet (the full form's 10 seeds "
                      "and 20,000 steps show it converging between 5,000 and 10,000 steps).",
     decisive=("nac.a+b.success_rate", "nac.a-b.success_rate", "nalu.a*b.success_rate", "nau.a+b.success_rate",

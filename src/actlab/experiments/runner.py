@@ -50,6 +50,7 @@ class Experiment:
     budget: str = "epochs"  # what ``ctx.budget(n)`` scales, as people read it
     decisive: tuple[str, ...] = ()  # the numbers (keys of ``ctx.record``) the verdict is computed from
     decisive_activations: tuple[str, ...] = ()  # the activations the verdict needs (default: the run's own)
+    decisive_measurement: str = ""  # what a robustness cell measures, when it is not "these activations"
     cheap: bool = False  # a cell costs seconds: also try 4x the budget, and every seed set at every budget
     # Why the quick form's verdict may differ from the full form's (measured: the slow test compares both forms);
     # a quick run then says its verdict is "indicative". Empty: the quick verdict is the full one.
