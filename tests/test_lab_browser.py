@@ -8,7 +8,6 @@ Screenshots go to test-artifacts/ at the repository root.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -20,7 +19,6 @@ from _lab_helpers import fake_results, fake_search, html_files
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
@@ -30,19 +28,6 @@ def lab(tmp_path_factory) -> Path:
     index = build(base / "site", results=[fake_results(base / "results")], store=base / "none.sqlite",
                   search_store=fake_search(base / "search"))
     return index.parent
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 class Visit:

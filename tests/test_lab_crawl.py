@@ -8,7 +8,6 @@ page (paths relative to experiments/ used from the site root).
 
 from __future__ import annotations
 
-import shutil
 from collections import deque
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -19,7 +18,6 @@ from actlab.report.lab import build
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHIPPED = Path(__file__).resolve().parents[1] / "docs" / "experiments" / "results"
 
 # Every URL-bearing attribute the browser would load or the reader would follow.
@@ -41,19 +39,6 @@ def lab(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("lab-crawl")
     index = build(base / "site", results=[SHIPPED], store=base / "none.sqlite")
     return index.parent
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _local(url: str, root: Path) -> Path | None:

@@ -20,7 +20,6 @@ from actlab.report.lab import jsexport, playground_data
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 XS = np.linspace(-6, 6, 200)
 
@@ -59,19 +58,6 @@ def site(tmp_path_factory, user_formula) -> Path:
         build._write(out / rel, text)
     assert playground in build.PAGES  # the lab build writes this page too
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is missing: run `make browser` (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 class Visit:
