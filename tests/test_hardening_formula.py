@@ -256,3 +256,25 @@ def test_fuzz_define_returns_or_refuses_within_the_budget(text):
         finally:
             _cleanup("t_fuzz")
     assert time.monotonic() - start <= QUICK.wall_seconds + 2.0
+
+
+def test_lab_derivative_of_a_user_formula_runs_under_the_budget(monkeypatch):
+    """The lab shows f' of a user formula simplified when that fits the budget, and SymPy's plain derivative (never an
+    unbounded simplify) when it does not."""
+    import sympy as sp
+
+    from actlab.formula import budget
+    from actlab.report.lab import catalog_data
+
+    spec = define("lab_budget_probe", "tanh(x) * exp(x) / (1 + x**2)")
+    try:
+        expr, simplified = catalog_data._formulas(spec)
+        (x,) = expr.free_symbols
+        plain = sp.diff(expr, x)
+        monkeypatch.setattr(budget, "LIMITS", limits(cpu_seconds=1e-3, wall_seconds=1e-3, starved_seconds=1e-3))
+        _, bounded = catalog_data._formulas(spec)
+        assert sp.srepr(bounded) == sp.srepr(plain)  # refused by the budget: the unsimplified derivative
+        for value in (-2.0, 0.5, 3.0):
+            assert float(simplified.subs(x, value)) == pytest.approx(float(spec.derivative(value)), rel=1e-12)
+    finally:
+        undefine("lab_budget_probe")

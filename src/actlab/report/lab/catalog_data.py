@@ -173,8 +173,13 @@ def _formulas(spec: Activation) -> tuple[Any, Any | None]:
 
     names = tuple(p.name for p in spec.params)
     expr = parse_catalog_formula(spec.formula, names)
-    deriv = derivative_expr(expr) if spec.kind == ELEMENTWISE else None
-    return expr, deriv
+    if spec.kind != ELEMENTWISE:
+        return expr, None
+    if spec.source == "user":  # a user's formula: SymPy's simplify has no bound, so it runs under the formula budget
+        from actlab.formula.define import bounded_derivative
+
+        return expr, bounded_derivative(expr)[0]
+    return expr, derivative_expr(expr)
 
 
 def entry(name: str) -> Entry:
