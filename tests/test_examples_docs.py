@@ -35,7 +35,9 @@ SHELL_LANGS = {"", "console", "sh", "shell", "bash"}
 NOT_RUN = {"make test": "is this test suite", "make lab": "runs `actlab lab --out actlab-lab`, run from --help"}
 # Options that make a command long by design, each with why it is not run (the rest of the command line is parsed)
 NOT_RUN_WITH = {"--serve": "serves until Ctrl-C (the build it serves runs without --serve)",
-                "--full": "the full-scale form, hours on 2 cores (its quick form runs)"}
+                "--full": "the full-scale form, hours on 2 cores (its quick form runs)",
+                "--robustness": "re-runs each experiment at three budgets and on three seed sets, 7 minutes on 2 "
+                                "cores for `all` (tests/test_experiments_robustness.py runs the check itself)"}
 # Examples known to fail as written, each with why; one that starts to work fails the test until removed from here.
 KNOWN_BROKEN = {
     "actlab recommend --help #2": "reads `out`, which only `actlab experiment ... --out out` writes (cli/recommend.py's "
