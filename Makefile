@@ -34,5 +34,9 @@ test: $(STAMP) browser
 test-full-forms: $(STAMP)
 	ACTLAB_FULL_FORMS=1 $(BIN)/python -m pytest -q tests/test_experiments_robustness.py -k quick_verdict
 
+# Every shell example of the README, docs/*.md and the --help epilogs, run (scaled down) and compared where shown.
+test-examples: $(STAMP)
+	ACTLAB_EXAMPLES=1 $(BIN)/python -m pytest -n 2 -q tests/test_examples_docs.py -k shell_examples_run
+
 clean:
 	rm -rf $(VENV) actlab-lab actlab-runs.sqlite* test-artifacts
