@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: lab test test-full-forms install browser clean
+.PHONY: lab test test-full-forms test-examples install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
