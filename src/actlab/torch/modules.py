@@ -137,7 +137,8 @@ class _UserFormula:
         try:
             current = actlab.spec(self.name)
         except actlab.UnknownActivation:
-            return actlab.define(self.name, self.formula, check=False, **self.defaults)
+            actlab.define(self.name, self.formula, check=False, **self.defaults)
+            return actlab.spec(self.name)
         if current.source != "catalog" and current.formula == self.formula:
             return current
         raise ParameterError(f"cannot load the module of the user activation {self.name!r} (formula "
