@@ -11,23 +11,14 @@ import time
 
 import pytest
 
+from _compare_helpers import compare_cli, store_rows
+
 from actlab.cli import main
 from actlab.compare import Plan, Store, run, summarize
 
 PY = sys.executable
 
 
-def _cli(*args: str) -> list[str]:
-    return [PY, "-m", "actlab", "compare", *args]
-
-
-def _rows(path):
-    db = sqlite3.connect(path)
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute("SELECT key, status, attempts, finished, worker, owner FROM runs")]
-    finally:
-        db.close()
 
 
 # A sweep whose runs take a few tenths of a second each, so a process can be killed in the middle of it.
@@ -37,7 +28,7 @@ SWEEP = ["-a", "relu,tanh,sigmoid,leaky_relu", "-d", "digits", "--seeds", "3", "
 
 def test_resume_after_kill_9_keeps_every_finished_run_once(tmp_path):
     store = tmp_path / "runs.sqlite"
-    proc = subprocess.Popen(_cli(*SWEEP, "--store", str(store), "--workers", "0"), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(compare_cli(*SWEEP, "--store", str(store), "--workers", "0"), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 120
     finished_before: dict[str, float] = {}
@@ -45,7 +36,7 @@ def test_resume_after_kill_9_keeps_every_finished_run_once(tmp_path):
         time.sleep(0.2)
         if store.exists():
             try:
-                done = [r for r in _rows(store) if r["status"] == "done"]
+                done = [r for r in store_rows(store) if r["status"] == "done"]
             except sqlite3.OperationalError:  # schema not created yet
                 continue
             if len(done) >= 3:
@@ -53,15 +44,15 @@ def test_resume_after_kill_9_keeps_every_finished_run_once(tmp_path):
         assert proc.poll() is None, proc.stderr.read().decode()
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    before = _rows(store)
+    before = store_rows(store)
     finished_before = {r["key"]: r["finished"] for r in before if r["status"] == "done"}
     assert 3 <= len(finished_before) < 12, "the kill must land mid-sweep"
     assert any(r["status"] == "running" for r in before)  # the run in flight at the kill
 
-    again = subprocess.run(_cli(*SWEEP, "--store", str(store), "--workers", "0"), capture_output=True, text=True,
+    again = subprocess.run(compare_cli(*SWEEP, "--store", str(store), "--workers", "0"), capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0, again.stderr
-    after = _rows(store)
+    after = store_rows(store)
     assert len(after) == 12 and len({r["key"] for r in after}) == 12
     assert all(r["status"] == "done" for r in after)
     for r in after:
@@ -76,11 +67,11 @@ def test_resume_after_kill_9_keeps_every_finished_run_once(tmp_path):
 def test_two_processes_share_one_store_without_doing_a_run_twice(tmp_path):
     store = tmp_path / "runs.sqlite"
     Store(store)  # both start on an existing file
-    cmd = _cli(*SWEEP, "--store", str(store), "--workers", "0")
+    cmd = compare_cli(*SWEEP, "--store", str(store), "--workers", "0")
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1] for o in outs]
-    rows = _rows(store)
+    rows = store_rows(store)
     assert len(rows) == 12 and all(r["status"] == "done" for r in rows)
     assert all(r["attempts"] == 1 for r in rows)  # each run was claimed and computed exactly once
     workers = {r["worker"].rpartition(":")[2] for r in rows}

@@ -16,6 +16,8 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
+from _compare_helpers import compare_cli, store_rows
+
 from actlab.cli import main
 from actlab.compare import PlanError, Tuning, run_protocol
 from actlab.compare.protocol import TUNING_SEED_BASE, budget_sensitivity
@@ -137,17 +139,6 @@ def test_the_test_split_is_read_once_per_evaluation_seed_after_training(tmp_path
     assert len(seeds) == 2 and all(0 <= s["test_score"] <= 1 and 0 <= s["val_score"] <= 1 for s in seeds)
 
 
-def _cli(*args):
-    return [PY, "-m", "actlab", "compare", *args]
-
-
-def _rows(path):
-    db = sqlite3.connect(path)
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute("SELECT key, status, attempts, finished, config FROM runs")]
-    finally:
-        db.close()
 
 
 PROTOCOL = ["-a", "relu,tanh,sigmoid", "-d", "digits", "--seeds", "2", "--epochs", "10", "--lr-grid",
@@ -156,14 +147,14 @@ PROTOCOL = ["-a", "relu,tanh,sigmoid", "-d", "digits", "--seeds", "2", "--epochs
 
 def test_resume_after_kill_mid_tuning_keeps_every_finished_run(tmp_path):
     store = tmp_path / "runs.sqlite"
-    proc = subprocess.Popen(_cli(*PROTOCOL, "--store", str(store)), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(compare_cli(*PROTOCOL, "--store", str(store)), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.time() + 180
     while time.time() < deadline:
         time.sleep(0.2)
         if store.exists():
             try:
-                done = [r for r in _rows(store) if r["status"] == "done"]
+                done = [r for r in store_rows(store) if r["status"] == "done"]
             except sqlite3.OperationalError:
                 continue
             if len(done) >= 2:
@@ -171,15 +162,15 @@ def test_resume_after_kill_mid_tuning_keeps_every_finished_run(tmp_path):
         assert proc.poll() is None, proc.stderr.read().decode()
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    before = _rows(store)
+    before = store_rows(store)
     assert all(json.loads(r["config"])["phase"] == "tune" for r in before)  # killed while tuning
     finished = {r["key"]: r["finished"] for r in before if r["status"] == "done"}
     assert 2 <= len(finished) < 9, "the kill must land mid-tuning (9 tuning runs)"
 
-    again = subprocess.run(_cli(*PROTOCOL, "--store", str(store), "--json"), capture_output=True, text=True,
+    again = subprocess.run(compare_cli(*PROTOCOL, "--store", str(store), "--json"), capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0, again.stderr
-    after = _rows(store)
+    after = store_rows(store)
     phases = [json.loads(r["config"])["phase"] for r in after]
     assert phases.count("tune") >= 9 and phases.count("eval") == 6
     assert all(r["status"] == "done" for r in after)
