@@ -358,3 +358,20 @@ def test_recommend_cites_the_protocol_comparisons(tmp_path):
     advice["comparisons"] = [entry]
     text = format_advice(advice)
     assert "learning rate tuned per activation" in text and "actlab compare -a relu,tanh -d iris" in text
+
+
+def test_cnn_is_the_mnist1d_papers_convbase():
+    """Greydanus 2020's ConvBase: conv k5/s2/p1 then two conv k3/s2/p1 of 25 channels, 125 -> 10 read-out: 5,210
+    parameters, the count the paper's code prints."""
+    import torch.nn as nn
+
+    from actlab.compare.plan import Model
+    from actlab.compare.torch_backend import build
+
+    net = build(Model.parse("cnn"), "relu", 40, 10)
+    convs = [m for m in net.modules() if isinstance(m, nn.Conv1d)]
+    assert [c.kernel_size[0] for c in convs] == [5, 3, 3]
+    assert all(c.stride[0] == 2 and c.padding[0] == 1 for c in convs)
+    assert sum(p.numel() for p in net.parameters()) == 5210
+    wider = build(Model.parse("cnn:8,16"), "relu", 40, 10)  # any widths: the read-out follows the lengths
+    assert wider[-1].in_features == 16 * 10

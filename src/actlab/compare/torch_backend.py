@@ -35,14 +35,13 @@ def build(model: Model, activation: str, n_in: int, n_out: int):
             width = w
         layers.append(nn.Linear(width, n_out))
         return nn.Sequential(*layers)
-    # The 1-D CNN of the MNIST-1D paper: conv(k=5, stride 2) blocks, then a linear read-out.
-    channels = 1
-    for c in model.widths:
-        layers += [nn.Conv1d(channels, c, kernel_size=5, stride=2, padding=1), activation_module(activation)]
-        channels = c
-    length = n_in
-    for _ in model.widths:
-        length = (length + 2 * 1 - 5) // 2 + 1
+    # The 1-D CNN of the MNIST-1D paper (Greydanus 2020, ConvBase): a kernel-5 convolution, then kernel-3 ones, each
+    # with stride 2 and padding 1, then a linear read-out of the flattened channels.
+    channels, length = 1, n_in
+    for i, c in enumerate(model.widths):
+        kernel = 5 if i == 0 else 3
+        layers += [nn.Conv1d(channels, c, kernel_size=kernel, stride=2, padding=1), activation_module(activation)]
+        channels, length = c, (length + 2 * 1 - kernel) // 2 + 1
     if length < 1:
         raise ValueError(f"the CNN {model} has too many stride-2 layers for {n_in} input features")
     return nn.Sequential(nn.Unflatten(1, (1, n_in)), *layers, nn.Flatten(), nn.Linear(channels * length, n_out))
