@@ -36,7 +36,7 @@ test-full-forms: $(STAMP)
 
 # Every shell example of the README, docs/*.md and the --help epilogs, run (scaled down) and compared where shown.
 test-examples: $(STAMP)
-	ACTLAB_EXAMPLES=1 $(BIN)/python -m pytest -n 2 -q tests/test_examples_docs.py -k shell_examples_run
+	$(BIN)/python -m pytest -n 2 -q tests/test_examples_docs.py
 
 clean:
 	rm -rf $(VENV) actlab-lab actlab-runs.sqlite* test-artifacts

@@ -39,10 +39,7 @@ NOT_RUN_WITH = {"--serve": "serves until Ctrl-C (the build it serves runs withou
                 "--robustness": "re-runs each experiment at three budgets and on three seed sets, 7 minutes on 2 "
                                 "cores for `all` (tests/test_experiments_robustness.py runs the check itself)"}
 # Examples known to fail as written, each with why; one that starts to work fails the test until removed from here.
-KNOWN_BROKEN = {
-    "actlab recommend --help #2": "reads `out`, which only `actlab experiment ... --out out` writes (cli/recommend.py's "
-                                  "epilog does not say so)",
-}
+KNOWN_BROKEN: dict[str, str] = {}
 # option -> value: the workload of an example, scaled down (the code path is the same; the shown numbers are not)
 SCALE = {"--seeds": "2", "-s": "2", "--epochs": "1", "-e": "1", "--budget": "6", "--top": "2", "--screen-epochs": "1"}
 
@@ -219,7 +216,18 @@ def _argv(command: str) -> list[str]:
     return shlex.split(command, comments=True)
 
 
+def _accepted_options(command: str) -> set[str]:
+    from actlab.cli import build_parser
+
+    for action in build_parser()._subparsers._group_actions:
+        if command in action.choices:
+            return set(action.choices[command]._option_string_actions)
+    return set()
+
+
 def _scaled(argv: list[str]) -> tuple[list[str], bool]:
+    """The example's argv with its workload scaled down: each SCALE option given a larger value is lowered, and each
+    one the subcommand accepts but the example leaves at its default is added (a default budget is a long one)."""
     out, scaled = list(argv), False
     for i, arg in enumerate(out[:-1]):
         if arg in SCALE and out[i + 1] != SCALE[arg]:
@@ -229,6 +237,13 @@ def _scaled(argv: list[str]) -> tuple[list[str], bool]:
             except ValueError:
                 continue
             out[i + 1], scaled = SCALE[arg], True
+    accepted = _accepted_options(argv[1]) if len(argv) > 1 else set()
+    given = {a.split("=")[0] for a in argv}
+    for option, value in SCALE.items():
+        if option.startswith("--") and option in accepted and option not in given and not (
+                option == "--epochs" and "-e" in given) and not (option == "--seeds" and "-s" in given):
+            out += [option, value]
+            scaled = True
     return out, scaled
 
 
@@ -308,15 +323,17 @@ def _run_one(example: Example, cwd: Path) -> str:
     return ""
 
 
-# Running every shell example takes longer than the rest of the suite (the compare, search and experiment examples
-# train for minutes even scaled down): opt in with ACTLAB_EXAMPLES=1 or `make test-examples`. Every shell line is
-# still parsed by the CLI's own parser in `make test` (test_shell_example_parses).
-RUN_EXAMPLES = os.environ.get("ACTLAB_EXAMPLES") == "1"
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(not RUN_EXAMPLES, reason="runs every shell example (tens of minutes); set ACTLAB_EXAMPLES=1")
+# Every shell example runs in `make test`, scaled down (SCALE); the blocks are independent tests, so pytest-xdist
+# spreads them over the cores.
 @pytest.mark.parametrize("block", list(BLOCKS))
 def test_shell_examples_run(block, scratch):
     problems = [p for p in (_run_one(e, scratch) for e in BLOCKS[block]) if p]
     assert not problems, "\n\n".join(problems)
+
+
+def test_scaling_lowers_and_adds_the_budget_options():
+    argv, scaled = _scaled(["actlab", "compare", "-a", "relu", "--epochs", "150"])
+    assert scaled and argv[argv.index("--epochs") + 1] == "1" and argv[argv.index("--seeds") + 1] == "2"
+    argv, scaled = _scaled(["actlab", "search", "--budget", "200", "--seeds", "1"])
+    assert argv[argv.index("--budget") + 1] == "6" and argv.count("--seeds") == 1 and "--epochs" in argv
+    assert _scaled(["actlab", "show", "gelu"]) == (["actlab", "show", "gelu"], False)  # show has no budget

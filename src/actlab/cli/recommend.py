@@ -15,8 +15,9 @@ def add_parser(subparsers) -> None:
         description="The seeds' advice (hidden layers: ReLU, Leaky ReLU if units die; outputs: sigmoid / softmax / "
                     "linear), backed by the measured results of `actlab experiment` (./out, the reference run in "
                     "the docs, or --results DIR).",
-        epilog="examples:\n  actlab recommend --task multiclass\n  actlab recommend --task regression --deep "
-               "--results out\n",
+        epilog="examples:\n  actlab recommend --task multiclass\n"
+               "  actlab experiment vanishing-gradients --out out   # your own run of an experiment, into ./out\n"
+               "  actlab recommend --task regression --deep --results out\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--task", required=True, choices=TASKS, help="the kind of prediction")
