@@ -375,3 +375,46 @@ def test_cnn_is_the_mnist1d_papers_convbase():
     assert sum(p.numel() for p in net.parameters()) == 5210
     wider = build(Model.parse("cnn:8,16"), "relu", 40, 10)  # any widths: the read-out follows the lengths
     assert wider[-1].in_features == 16 * 10
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_the_rate_falls_on_a_validation_plateau_and_the_refit_replays_it(backend):
+    from actlab.compare import Plan, datasets
+    from actlab.compare.runner import _backend
+
+    lr = 3e-2
+    cfg = Plan(["relu"], ["iris"], seeds=[0], epochs=40, lr=lr, backend=backend, store="unused", phase="eval",
+               patience=40, lr_decay=3, val_fraction=0.2, data_seed=0, refit=True).configs()[0]
+    assert cfg["lr_decay"] == [3, 0.3]
+    full, _sealed = datasets.seal_test(datasets.load(cfg["dataset"], 0))
+    data, val = datasets.holdout(full, 0.2)
+    first = _backend(backend)(cfg, data, val)
+    rates = first["curve"]["lr"]
+    assert len(rates) == len(first["curve"]["val_score"]) == 40
+    assert rates[0] == lr and min(rates) < lr  # iris's validation accuracy stalls within 40 epochs
+    cuts = [i for i in range(1, len(rates)) if rates[i] != rates[i - 1]]
+    assert all(rates[i] == pytest.approx(rates[i - 1] * 0.3) for i in cuts)
+    assert all(b - a >= 3 for a, b in zip([0] + cuts, cuts))  # at most one cut per 3 stalled epochs
+    best = first["best_epoch"]
+    again = _backend(backend)({**cfg, "epochs": best, "patience": None, "lr_replay": rates[:best]}, full, None)
+    assert again["curve"]["lr"] == rates[:best]  # the refit trained each epoch at its validation run's rate
+
+
+def test_a_constant_rate_keeps_the_run_keys_of_earlier_protocol_runs():
+    from actlab.compare import Plan
+
+    common = dict(seeds=[0], epochs=5, lr=1e-2, store="unused", phase="eval", patience=3, val_fraction=0.2,
+                  data_seed=0)
+    constant = Plan(["relu"], ["iris"], **common).configs()[0]
+    decayed = Plan(["relu"], ["iris"], lr_decay=10, **common).configs()[0]
+    assert "lr_decay" not in constant and decayed["lr_decay"] == [10, 0.3]
+    assert constant["key"] != decayed["key"]
+    with pytest.raises(PlanError, match="lr_decay"):
+        Plan(["relu"], ["iris"], lr_decay=0, **common).validate()
+
+
+def test_cli_lr_decay_is_a_protocol_option(tmp_path, capsys):
+    assert main(["compare", "-a", "relu", "--untuned", "--lr-decay", "5", "--store", str(tmp_path / "s")]) == 2
+    assert "--lr-decay belongs to the tuning protocol" in capsys.readouterr().err
+    assert main(["compare", "-a", "relu", "--lr-decay", "-1", "--store", str(tmp_path / "s")]) == 2
+    assert "--lr-decay must be a number of epochs >= 1, or 0" in capsys.readouterr().err

@@ -65,6 +65,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--patience", type=int,
                    help="stop a run after this many epochs without a better validation score (default 30; 3 for "
                    "the transformer)")
+    p.add_argument("--lr-decay", type=int, metavar="N",
+                   help="cut the learning rate to 0.3x after every N epochs without a better validation score "
+                   "(default 10; 0 keeps it constant; the transformer's rate is constant)")
     p.add_argument("--no-refit", action="store_true",
                    help="score the test split with the early-stopped network itself, not one retrained on the whole "
                    "training split for its best epoch count")
@@ -153,7 +156,8 @@ def untuned_plan(args):
     from actlab.compare import Plan, PlanError
 
     activations, data = _inputs(args)
-    for flag, value in (("--lr-grid", args.lr_grid), ("--patience", args.patience), ("--no-refit", args.no_refit)):
+    for flag, value in (("--lr-grid", args.lr_grid), ("--patience", args.patience), ("--no-refit", args.no_refit),
+                        ("--lr-decay", args.lr_decay is not None)):
         if value:
             raise PlanError(f"{flag} belongs to the tuning protocol; --untuned trains every activation at one --lr.")
     return Plan(
@@ -163,6 +167,17 @@ def untuned_plan(args):
         baseline=args.baseline, target=args.score_target, data=data, val_fraction=args.val_fraction or 0.0,
         rank_by=args.rank_by or "test",
     )
+
+
+def _lr_decay(value: int | None) -> int | None:
+    from actlab.compare import PlanError
+    from actlab.compare import protocol as proto
+
+    if value is None:
+        return proto.DEFAULT_LR_DECAY
+    if value < 0:
+        raise PlanError(f"--lr-decay must be a number of epochs >= 1, or 0 for a constant rate. Got {value}.")
+    return value or None
 
 
 def protocol_inputs(args) -> dict:
@@ -183,7 +198,8 @@ def protocol_inputs(args) -> dict:
     grid = [args.lr] if args.lr is not None else args.lr_grid or (proto.TRANSFORMER_GRID if lm else None)
     tuning = proto.Tuning(grid=grid, seeds=args.tuning_seeds,
                           patience=args.patience or (proto.TRANSFORMER_PATIENCE if lm else proto.DEFAULT_PATIENCE),
-                          val_fraction=args.val_fraction or proto.DEFAULT_VAL_FRACTION, refit=not args.no_refit)
+                          val_fraction=args.val_fraction or proto.DEFAULT_VAL_FRACTION, refit=not args.no_refit,
+                          lr_decay=_lr_decay(args.lr_decay))
     dataset = data if data is not None else (args.dataset or ("pydoc_topics" if lm else "mnist1d")).split(",")
     return dict(activations=activations, dataset=dataset, model=args.model, seeds=args.seeds,
                 epochs=args.epochs or (proto.TRANSFORMER_EPOCHS if lm else proto.DEFAULT_EPOCHS), tuning=tuning,
@@ -196,6 +212,11 @@ def run(args) -> int:
     if args.json and args.csv == "-":
         raise ValueError("--json and --csv - both write to stdout; give --csv a file name")
     return run_untuned(args) if args.untuned else run_tuned(args)
+
+
+def _decay_text(settings: dict) -> str:
+    d = settings.get("lr_decay")
+    return f", rate x{settings['lr_decay_factor']:g} after {d} epochs without progress" if d else ", constant rate"
 
 
 def run_tuned(args) -> int:
@@ -220,7 +241,8 @@ def run_tuned(args) -> int:
         grid = ", ".join(f"{v:g}" for v in st["lr_grid"])
         title = (f"{', '.join(st['datasets'])} · {st['model']} · {st['backend']} · {st['optimizer']} · learning rate "
                  f"tuned per activation over [{grid}] on {len(st['tuning_seeds'])} tuning seed(s) · up to "
-                 f"{st['epochs']} epochs, early stopping (patience {st['patience']}) · {len(st['eval_seeds'])} "
+                 f"{st['epochs']} epochs, early stopping (patience {st['patience']}){_decay_text(st)} · "
+                 f"{len(st['eval_seeds'])} "
                  f"evaluation seeds · ranked, tested and ★ on validation ({st['val_fraction']:g} held out); test "
                  f"read once{' after a refit on the whole training split' if st['refit'] else ''} · ▲/▼: paired "
                  f"t-test vs {st['baseline']}, p<0.05 (Holm) · ★: not significantly below the top")

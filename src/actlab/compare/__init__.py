@@ -99,7 +99,7 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
     Each row: dataset, model, backend, recipe (model, backend, epochs, lr, batch_size, optimizer, and val_fraction
     where runs held one out), activation, rank, runs/done/diverged/failed, mean/std/ci of ``score`` and the
     paired test against ``baseline`` (mean_diff, p, p_holm, effect, mark '+'/'-'/''/'base'), tied_best (★). An
-    absent store gives []. Runs of the tuning protocol form their own groups (recipe lr "tuned", patience, refit),
+    absent store gives []. Runs of the tuning protocol form their own groups (recipe lr "tuned", patience, refit, lr_decay),
     ranked on validation, each row with its ``chosen_lr`` and its ``test`` summary; tuning runs are not rows.
     ``rank_by`` ("test" or "val") overrides ``score``: "val" ranks the groups with a validation split by their
     final validation score and the others by test score; each row's ``score`` says which.
@@ -122,7 +122,7 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
             continue
         protocol = cfg.get("phase") == "eval"
         key = tuple("tuned" if protocol and k == "lr" else cfg.get(k) for k in RECIPE_KEYS) + \
-            (cfg.get("val_fraction") or 0.0, (cfg.get("patience"), bool(cfg.get("refit"))) if protocol else None)
+            (cfg.get("val_fraction") or 0.0, (cfg.get("patience"), bool(cfg.get("refit")), (cfg.get("lr_decay") or [None])[0]) if protocol else None)
         groups.setdefault(key, []).append(r)
     out = []
     for group, members in groups.items():
@@ -132,7 +132,7 @@ def summarize(store: str | os.PathLike | Store, baseline: str = "relu", score: s
             recipe["val_fraction"] = group[-2]
         protocol = group[-1] is not None
         if protocol:
-            recipe.update(patience=group[-1][0], refit=group[-1][1])
+            recipe.update(patience=group[-1][0], refit=group[-1][1], lr_decay=group[-1][2])
         group_score = RANK_BY["val"] if protocol else score if rank_by is None else \
             RANK_BY["val"] if rank_by == "val" and group[-2] else RANK_BY["test"]
         for row in summarize_runs(members, baseline=baseline, score=group_score):

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 
 WINDOW = 10  # epochs in the trailing mean that judges "best"
+DECAY_FACTOR = 0.3  # about half a decade: the step of the learning-rate grid
 
 
 class BestEpoch:
@@ -44,7 +45,46 @@ class BestEpoch:
             mean = sum(self._recent) / len(self._recent)
             if mean > self._best_mean:
                 self._best_mean, self.score, self.epoch, self.state = mean, score, self._seen, snapshot()
-        return self.patience is not None and self._seen - self.epoch >= self.patience
+        return self.patience is not None and self.stalled >= self.patience
+
+    @property
+    def stalled(self) -> int:
+        """Epochs since the best one (all epochs seen, before a finite score)."""
+        return self._seen - self.epoch
+
+
+class PlateauDecay:
+    """A run's learning rate epoch by epoch: ``lr``, multiplied by ``factor`` each time ``patience`` more epochs
+    have passed without a better validation score (as :class:`BestEpoch` judges it); ``patience=None`` keeps it
+    constant. ``replay``, the rates a validation run used, makes a refit (which has no validation split) train
+    with the same schedule epoch by epoch. ``used`` lists the rate of every epoch started.
+
+    >>> best, decay = BestEpoch(None, window=1), PlateauDecay(0.1, patience=2)
+    >>> for s in (0.5, 0.7, 0.6, 0.6, 0.6, 0.6):
+    ...     _ = decay.next_rate(); _ = best.update(s, lambda: None); decay.observe(best)
+    >>> [round(r, 4) for r in decay.used], round(decay.next_rate(), 4)
+    ([0.1, 0.1, 0.1, 0.1, 0.03, 0.03], 0.009)
+    """
+
+    def __init__(self, lr: float, patience: int | None = None, factor: float = DECAY_FACTOR,
+                 replay: list[float] | None = None):
+        self.lr = lr
+        self.patience = patience
+        self.factor = factor
+        self.replay = list(replay or [])
+        self.used: list[float] = []
+
+    def next_rate(self) -> float:
+        """The rate of the epoch about to start (recorded in ``used``)."""
+        i = len(self.used)
+        rate = self.replay[i] if i < len(self.replay) else self.lr
+        self.used.append(rate)
+        return rate
+
+    def observe(self, best: BestEpoch) -> None:
+        """After the epoch's ``best.update``: cut the rate when the run has stalled another ``patience`` epochs."""
+        if self.patience and best.stalled and best.stalled % self.patience == 0:
+            self.lr *= self.factor
 
 
 def restored(scores: list[float | None], window: int = WINDOW) -> tuple[int, float | None]:
@@ -58,3 +98,9 @@ def restored(scores: list[float | None], window: int = WINDOW) -> tuple[int, flo
     for s in scores:
         best.update(s, lambda: None)
     return best.epoch, (best.score if best.epoch else None)
+
+
+def lr_schedule(config: dict[str, Any]) -> PlateauDecay:
+    """The schedule of a run configuration: its ``lr``, its ``lr_decay`` ([patience, factor], absent: constant)
+    and, in a refit, the ``lr_replay`` of its validation run."""
+    return PlateauDecay(config["lr"], *(config.get("lr_decay") or ()), replay=config.get("lr_replay"))

@@ -63,26 +63,35 @@ def train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
 
 
 def _train_protocol(nn, config: dict[str, Any], data, val) -> dict[str, Any]:
-    from actlab.compare.early_stopping import BestEpoch
+    from actlab.compare.early_stopping import BestEpoch, lr_schedule
 
     model, loss, n_out = _network(nn, config, data)
     best = BestEpoch(config.get("patience"))
+    schedule = lr_schedule(config)
+    optimizer = _optimizer(nn, config["optimizer"], config["lr"])
+    optimizer.lr = schedule.next_rate()
     val_scores: list[float | None] = []
-    callback = None
     if val is not None:  # without one (a refit on the whole training split) the run trains its epochs, no stopping
         X_val = np.asarray(val.X, dtype=model.dtype)
         Y_val = loss.target(val.y, n_out, model.dtype)
 
-        def callback(epoch, history, model):
+    def callback(epoch, history, model):
+        stop = False
+        if val is not None:
             val_scores.append(_finite(nn.evaluate(model, X_val, Y_val, loss)[1]))
-            return best.update(val_scores[-1], model.state)
+            stop = best.update(val_scores[-1], model.state)
+            schedule.observe(best)
+        optimizer.lr = schedule.next_rate()  # the next epoch's (recorded even when none follows; trimmed below)
+        return stop
 
     start = time.perf_counter()
-    history = nn.fit(model, data.X_train, data.y_train, loss, _optimizer(nn, config["optimizer"], config["lr"]),
-                     epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"], callback=callback)
+    history = nn.fit(model, data.X_train, data.y_train, loss, optimizer, epochs=config["epochs"],
+                     batch_size=config["batch_size"], seed=config["seed"], callback=callback)
     train_time = time.perf_counter() - start
     curve = {"loss": [_finite(v) for v in history.loss], "train_score": [_finite(v) for v in history.train_score],
              "val_score": val_scores}
+    if "lr_decay" in config:
+        curve["lr"] = schedule.used[:len(history.loss)]  # what a refit replays
     if history.diverged:
         curve["val_score"].append(None)
     if best.state is not None:

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import actlab
 from actlab.compare.datasets import TEXT_DATASET
+from actlab.compare.early_stopping import DECAY_FACTOR
 from actlab.errors import ActlabError, DataError
 
 DEFAULT_STORE = "actlab-runs.sqlite"
@@ -126,6 +127,9 @@ class Plan:
     phase: str | None = None
     data_seed: int | None = None
     refit: bool = False  # an evaluation run retrains on the whole training split for its best validation epoch
+    # A protocol run's rate falls by early_stopping.DECAY_FACTOR after every ``lr_decay`` epochs without a better
+    # validation score (None: constant; absent from the run key then).
+    lr_decay: int | None = None
     _configs: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def validate(self) -> "Plan":
@@ -193,6 +197,10 @@ class Plan:
                                               or self.patience < 1):
                 raise PlanError("patience must be an integer >= 1 (epochs without improvement). "
                                 f"Got {self.patience!r}.")
+            if self.lr_decay is not None and (isinstance(self.lr_decay, bool) or not isinstance(self.lr_decay, int)
+                                              or self.lr_decay < 1):
+                raise PlanError("lr_decay (--lr-decay) must be an integer >= 1: epochs without a better validation "
+                                f"score before the learning rate falls. Got {self.lr_decay!r}.")
         if self.workers is not None and (isinstance(self.workers, bool) or self.workers < 0):
             raise PlanError(f"workers must be >= 0 (0 runs in-process). Got {self.workers!r}.")
         if self.data is not None:
@@ -237,6 +245,8 @@ class Plan:
                             cfg.update(phase=self.phase, patience=self.patience, data_seed=self.data_seed)
                             if self.phase == "eval" and self.refit:
                                 cfg["refit"] = True
+                            if self.lr_decay:
+                                cfg["lr_decay"] = [self.lr_decay, DECAY_FACTOR]
                         cfg["key"] = run_key(cfg)
                         out.append(cfg)
             self._configs = out

@@ -10,6 +10,9 @@ for every (dataset, activation):
    validation score picks the learning rate. A pick at the edge of the grid extends the grid one step further out,
    trains that point too, and is flagged (``edge``: which edge; ``at_edge``: still at the edge after the extension,
    i.e. the best rate may lie further out). A diverged or failed tuning run scores -inf for its rate.
+   Every protocol run's learning rate falls to 0.3x after each :data:`DEFAULT_LR_DECAY` epochs without a better
+   validation score (``lr_decay``; :class:`actlab.compare.early_stopping.PlateauDecay`): at a constant rate the
+   last iterates stay noisy, and the grid would pick the rate whose noise happens to suit the validation split.
 2. **Evaluate.** The evaluation seeds train at the chosen rate, with the same early stopping and best-epoch restore;
    their validation scores rank. With ``refit`` (the default) each seed then retrains on the whole training split
    for its best validation epoch count, since on MNIST-1D every 400 training rows are worth 2-3 points of test
@@ -41,7 +44,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from actlab.compare.early_stopping import restored
+from actlab.compare.early_stopping import DECAY_FACTOR, restored
 from actlab.compare.plan import DEFAULT_MODEL, DEFAULT_STORE, CsvData, Plan, PlanError
 from actlab.compare.stats import Row, _clean, summarize_runs
 
@@ -54,6 +57,7 @@ LR_GRIDS = {
 }
 DEFAULT_EPOCHS = 150  # tuned relu on MNIST-1D: flat validation from epoch ~40, test (4000 rows) from ~80 (docs)
 DEFAULT_PATIENCE = 30
+DEFAULT_LR_DECAY = 10  # two cuts of the rate (x0.3 each) before early stopping's patience runs out
 DEFAULT_VAL_FRACTION = 0.2
 DEFAULT_TUNING_SEEDS = 1
 TUNING_SEED_BASE = 1000  # tuning seeds are 1000, 1001, ...: never an evaluation seed of a default comparison
@@ -75,7 +79,8 @@ class Tuning:
     split's seed, the budgets of the sensitivity block, whether an edge pick extends the grid, and ``refit``: an
     evaluation run, once validation has chosen its best epoch E, retrains on the whole training split (validation
     rows included) for E epochs and that network meets the test split (a text's validation block is its own, so the
-    transformer never refits)."""
+    transformer never refits). ``lr_decay``: epochs without a better validation score before the rate falls to
+    0.3x (None: constant; the transformer's 10-round runs keep a constant rate)."""
 
     grid: Sequence[float] | None = None
     seeds: int | Sequence[int] = DEFAULT_TUNING_SEEDS
@@ -85,6 +90,7 @@ class Tuning:
     budgets: Sequence[float] = BUDGETS
     extend_edges: bool = True
     refit: bool = True
+    lr_decay: int | None = DEFAULT_LR_DECAY
 
     def lr_grid(self, optimizer: str) -> tuple[float, ...]:
         grid = tuple(sorted(float(v) for v in (self.grid if self.grid is not None else LR_GRIDS[optimizer])))
@@ -193,12 +199,13 @@ def run_protocol(activations: Sequence[str], dataset: str | Sequence[str] | CsvD
 
     tuning = tuning or Tuning()
     data = dataset if isinstance(dataset, CsvData) else None
+    lm = str(model).lower().startswith("transformer")
     names = [dataset] if isinstance(dataset, str) else ([] if data is not None else list(dataset))
     base = Plan(activations=list(activations), datasets=names or ["mnist1d"], model=model, seeds=seeds, epochs=epochs,
                 backend=backend, store=store, workers=workers, ray=ray, batch_size=batch_size, optimizer=optimizer,
                 baseline=baseline, data=data, val_fraction=tuning.val_fraction, rank_by="val", phase="eval",
                 patience=tuning.patience, data_seed=tuning.data_seed,
-                refit=tuning.refit and not str(model).lower().startswith("transformer"))
+                refit=tuning.refit and not lm, lr_decay=None if lm else tuning.lr_decay)
     prepare(base)  # every input check (and a CSV's load) before anything is stored
     grid = tuning.lr_grid(base.optimizer)
     tune_seeds = tuning.tuning_seeds(base.seeds)
@@ -241,7 +248,8 @@ def run_protocol(activations: Sequence[str], dataset: str | Sequence[str] | CsvD
         "backend": base.backend, "optimizer": base.optimizer, "batch_size": base.batch_size, "epochs": base.epochs,
         "patience": tuning.patience, "val_fraction": tuning.val_fraction, "data_seed": tuning.data_seed,
         "lr_grid": list(grid), "tuning_seeds": tune_seeds, "eval_seeds": list(base.seeds),
-        "budgets": list(tuning.budgets), "refit": base.refit, "baseline": base.baseline, "store": str(base.store),
+        "budgets": list(tuning.budgets), "refit": base.refit, "lr_decay": base.lr_decay,
+        "lr_decay_factor": DECAY_FACTOR if base.lr_decay else None, "baseline": base.baseline, "store": str(base.store),
         "ranked_by": SCORE,
         "tuning_runs": len(tuning_runs), "eval_runs": len(eval_runs),
     }

@@ -67,7 +67,10 @@ def _execute(config: dict[str, Any]) -> dict[str, Any]:
             if config.get("refit") and trained.get("best_epoch"):
                 # Validation chose the rate and the epoch count; the network that meets the test split trains on the
                 # whole training split (validation rows included) for that many epochs, as the seed's last run.
-                again = backend({**config, "epochs": trained["best_epoch"], "patience": None}, full, None)
+                # The same learning rate epoch by epoch: a decayed schedule is replayed, having no validation to drive it.
+                replay = trained["curve"].get("lr", [])[:trained["best_epoch"]]
+                again = backend({**config, "epochs": trained["best_epoch"], "patience": None, "lr_replay": replay},
+                                full, None)
                 evaluate, tested = again.pop("evaluate", None), full
                 trained["refit"] = {"epochs": trained["best_epoch"], "train_time": again["train_time"],
                                     "diverged": again["diverged"]}

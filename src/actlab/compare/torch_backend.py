@@ -77,7 +77,7 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     import torch
     import torch.nn.functional as F
 
-    from actlab.compare.early_stopping import BestEpoch
+    from actlab.compare.early_stopping import BestEpoch, lr_schedule
 
     model = Model.parse(config["model"])
     if model.kind == "transformer":
@@ -107,9 +107,13 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
         curve["val_score"] = []
     # Sealed without a validation split: a refit on the whole training split, which trains its epochs.
     best = BestEpoch(config.get("patience")) if sealed and val is not None else None
+    schedule = lr_schedule(config)
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
+        rate = schedule.next_rate()
+        for group in opt.param_groups:
+            group["lr"] = rate
         net.train()
         perm = torch.randperm(n, generator=gen)
         total, hits = torch.zeros(()), torch.zeros(())
@@ -146,8 +150,13 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
                 curve["test_score"].append(score(data.task, data.y_test, net(Xt).numpy()))
             if val is not None:
                 curve["val_score"].append(score(data.task, val.y, net(Xv).numpy()))
-        if best is not None and best.update(curve["val_score"][-1], lambda: _copy_state(net)):
-            break
+        if best is not None:
+            stop = best.update(curve["val_score"][-1], lambda: _copy_state(net))
+            schedule.observe(best)
+            if stop:
+                break
+    if "lr_decay" in config:
+        curve["lr"] = schedule.used  # what a refit replays
     # Like the NumPy backend: seconds of the training loop, the per-epoch test and validation evaluation included.
     train_time = time.perf_counter() - start
     out: dict[str, Any] = {"curve": curve, "diverged": diverged, "bad_loss": bad_loss, "train_time": train_time}

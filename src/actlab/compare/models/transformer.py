@@ -114,7 +114,7 @@ def train_lm(config: dict[str, Any], data, val) -> dict[str, Any]:
     import torch
     import torch.nn.functional as F
 
-    from actlab.compare.early_stopping import BestEpoch
+    from actlab.compare.early_stopping import BestEpoch, lr_schedule
 
     torch.manual_seed(config["seed"])
     gen = torch.Generator().manual_seed(config["seed"])
@@ -124,10 +124,14 @@ def train_lm(config: dict[str, Any], data, val) -> dict[str, Any]:
     starts_max = len(train_ids) - CONTEXT - 1
     offsets = torch.arange(CONTEXT + 1)
     best = BestEpoch(config.get("patience"), window=1)  # see protocol.smoothing_window
+    schedule = lr_schedule(config)
     curve: dict[str, list] = {"loss": [], "train_score": [], "val_score": []}
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
+        rate = schedule.next_rate()
+        for group in opt.param_groups:
+            group["lr"] = rate
         net.train()
         total = 0.0
         for _ in range(STEPS_PER_EPOCH):
@@ -149,8 +153,12 @@ def train_lm(config: dict[str, Any], data, val) -> dict[str, Any]:
         curve["loss"].append(epoch_loss)
         curve["train_score"].append(-epoch_loss)
         curve["val_score"].append(-nats_per_char(net, val.X))
-        if best.update(curve["val_score"][-1], lambda: {k: v.detach().clone() for k, v in net.state_dict().items()}):
+        stop = best.update(curve["val_score"][-1], lambda: {k: v.detach().clone() for k, v in net.state_dict().items()})
+        schedule.observe(best)
+        if stop:
             break
+    if "lr_decay" in config:
+        curve["lr"] = schedule.used
     train_time = time.perf_counter() - start
     usable = best.state is not None
     if usable:
