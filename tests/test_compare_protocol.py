@@ -69,7 +69,7 @@ def test_the_learning_rate_is_chosen_per_activation_on_validation(tmp_path):
     evals = [c for c in surface.seen if c["phase"] == "eval"]
     assert {(c["activation"], c["lr"]) for c in evals} == {("relu", 1e-3), ("tanh", 1e-2)}
     assert {c["seed"] for c in evals} == {0, 1}
-    assert {c["seed"] for c in surface.seen if c["phase"] == "tune"} == {TUNING_SEED_BASE}
+    assert {c["seed"] for c in surface.seen if c["phase"] == "tune"} == {TUNING_SEED_BASE, TUNING_SEED_BASE + 1}
     assert result.choice("relu").edge is None and not result.choice("relu").at_edge
 
 
@@ -83,7 +83,8 @@ def test_an_edge_pick_extends_the_grid_one_step_and_is_flagged(tmp_path):
     tanh = result.choice("tanh")  # at the low edge: extended downwards, and the extension lost
     assert tanh.edge == "low" and tanh.grid == pytest.approx([1e-4, 1e-3, 1e-2])
     assert tanh.lr == pytest.approx(1e-3) and not tanh.at_edge
-    assert sum(c["phase"] == "tune" for c in surface.seen) == 2 * 2 + 2  # the grid, then one extension each
+    # 2 rates x 2 tuning seeds for each activation, then one extension each on both seeds
+    assert sum(c["phase"] == "tune" for c in surface.seen) == 2 * (2 * 2 + 2)
 
 
 def test_tuning_seeds_must_be_disjoint_from_the_evaluation_seeds(tmp_path):
@@ -188,7 +189,7 @@ def test_cli_json_reports_choice_grid_budget_block_and_ranks_on_validation(tmp_p
     assert main([*args, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["score"] == "final_val_score" and out["protocol"]["ranked_by"] == "final_val_score"
-    assert out["protocol"]["tuning_seeds"] == [TUNING_SEED_BASE] and out["protocol"]["eval_seeds"] == [0, 1, 2]
+    assert out["protocol"]["tuning_seeds"] == [TUNING_SEED_BASE, TUNING_SEED_BASE + 1] and out["protocol"]["eval_seeds"] == [0, 1, 2]
     vals = [row["metrics"]["final_val_score"]["mean"] for row in out["rows"]]
     assert vals == sorted(vals, reverse=True)  # ranked by validation, whatever the test scores say
     for row in out["rows"]:

@@ -60,8 +60,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--lr-grid", type=_floats, metavar="R1,R2,...",
                    help="the learning rates tuned over (default for adam 3e-4,1e-3,3e-3,1e-2,3e-2; an edge pick "
                    "extends it one step)")
-    p.add_argument("--tuning-seeds", type=_seeds, default=1, metavar="N|S1,S2",
-                   help="seeds of the tuning runs (N: 1000..1000+N-1; disjoint from --seeds; default 1)")
+    p.add_argument("--tuning-seeds", type=_seeds, default=2, metavar="N|S1,S2",
+                   help="seeds of the tuning runs (N: 1000..1000+N-1; disjoint from --seeds; default 2)")
     p.add_argument("--patience", type=int,
                    help="stop a run after this many epochs without a better validation score (default 30; 3 for "
                    "the transformer)")

@@ -59,7 +59,7 @@ DEFAULT_EPOCHS = 150  # tuned relu on MNIST-1D: flat validation from epoch ~40, 
 DEFAULT_PATIENCE = 30
 DEFAULT_LR_DECAY = 10  # two cuts of the rate (x0.3 each) before early stopping's patience runs out
 DEFAULT_VAL_FRACTION = 0.2
-DEFAULT_TUNING_SEEDS = 1
+DEFAULT_TUNING_SEEDS = 2  # one seed's noise (+-2.5 points on MNIST-1D) picked relu 3e-2 over its better 1e-2
 TUNING_SEED_BASE = 1000  # tuning seeds are 1000, 1001, ...: never an evaluation seed of a default comparison
 BUDGETS = (0.25, 0.5, 1.0)
 # The transformer's budget is counted in evaluation rounds of compare.models.transformer.STEPS_PER_EPOCH steps; its
