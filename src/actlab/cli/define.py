@@ -15,6 +15,12 @@ import warnings
 
 from actlab.errors import ActlabError, FormulaError
 
+HELP = "define an activation from a formula (derivative, properties, stable code; saved to actlab.toml)"
+
+DESCRIPTION = ("Define an activation from a formula in x: its derivative, LaTeX, numerically inferred properties and "
+               "stable NumPy code are derived and checked against mpmath, and the definition is saved to the user "
+               "registry (actlab.toml) so every command can use it by name.")
+
 EXAMPLES = """examples:
   actlab define swish_beta "x * sigmoid(beta * x)" --param beta=1.0
   actlab define mish2 "x * tanh(softplus(x))"
@@ -24,16 +30,7 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "define",
-        help="define an activation from a formula (derivative, properties, stable code; saved to actlab.toml)",
-        description="Define an activation from a formula in x: its derivative, LaTeX, numerically inferred "
-                    "properties and stable NumPy code are derived and checked against mpmath, and the definition "
-                    "is saved to the user registry (actlab.toml) so every command can use it by name.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="lower snake_case name for the new activation")
     p.add_argument("formula", nargs="?", help='formula in x, e.g. "x * sigmoid(beta * x)"')
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -42,7 +39,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-save", action="store_true", help="check and show only; do not write the user registry")
     p.add_argument("--list", action="store_true", help="list the activations in the user registry")
     p.add_argument("--remove", metavar="NAME", help="remove an activation from the user registry")
-    p.set_defaults(func=run)
 
 
 def parse_params(items: list[str]) -> dict[str, float]:

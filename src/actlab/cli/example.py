@@ -8,6 +8,12 @@ import math
 import sys
 import textwrap
 
+HELP = "the seeds' worked example (Boston housing, sigmoid regression) done right"
+
+DESCRIPTION = ("Fit seed 004's f(x) = k2*sigmoid(k1*x + b1) + b2 to Boston housing (RM -> MEDV) by gradient descent "
+               "with the seed's hand-derived partial derivatives, all four updated together from one prediction, on "
+               "standardised data; compare with the least-squares line and explain what the seed got wrong.")
+
 EXAMPLES = """examples:
   actlab example boston
   actlab example boston --json
@@ -16,13 +22,7 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "example", help="the seeds' worked example (Boston housing, sigmoid regression) done right",
-        description="Fit seed 004's f(x) = k2*sigmoid(k1*x + b1) + b2 to Boston housing (RM -> MEDV) by gradient "
-        "descent with the seed's hand-derived partial derivatives, all four updated together from one prediction, "
-        "on standardised data; compare with the least-squares line and explain what the seed got wrong.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", choices=["boston"], help="the example to run")
     p.add_argument("--iterations", type=int, default=None,
                    help="gradient-descent iterations (default 2000; 20000 with --as-seed)")
@@ -39,7 +39,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", "-o", metavar="FILE.png", default=None,
                    help="save the figure (data, fit, line, loss curve) to this PNG or SVG file")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
