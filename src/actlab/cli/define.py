@@ -13,6 +13,7 @@ import math
 import re
 import warnings
 
+from actlab.cli.show import jsonable
 from actlab.errors import ActlabError, FormulaError
 
 HELP = "define an activation from a formula (derivative, properties, stable code; saved to actlab.toml)"
@@ -99,21 +100,13 @@ def describe(name: str, save_path: str | None, messages: list[str]) -> dict:
         "derivative_mathml": to_mathml(deriv),
         "numpy": numpy_source(d.stable),
         "numpy_derivative": numpy_source(d.stable_derivative),
-        "properties": {k: _jsonable(v) for k, v in props.items()},
+        "properties": jsonable(props),
         "kinks": list(a.kinks),
         "uses": list(d.uses),
         "rewrites": [r.message for r in d.rewrites],
         "warnings": messages,
         "saved_to": save_path,
     }
-
-
-def _jsonable(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    if isinstance(v, tuple):
-        return [_jsonable(i) for i in v]
-    return v
 
 
 def _define(args) -> int:
