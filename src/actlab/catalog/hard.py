@@ -7,14 +7,18 @@ import math
 from actlab.core.spec import Activation, Param, Properties
 
 
+# A linear ramp clipped to [0, 1] (hard_sigmoid, its keras 2 form, sparse_sigmoid): exactly 0 and 1 outside the kinks.
+_CLIPPED_RAMP = Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
+                           sparse=True)
+
+
 HARD_SIGMOID = Activation(
     name="hard_sigmoid",
     formula="Min(Max(x + 3, 0), 6)/6",
     aliases=("hardsigmoid",),
     summary="relu6(x + 3)/6: a piecewise-linear sigmoid (MobileNetV3), exactly 0 below -3 and 1 above 3.",
     kinks=(-3.0, 3.0),
-    properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
-                          sparse=True),
+    properties=_CLIPPED_RAMP,
     notes="PyTorch, jax and keras 3 use relu6(x + 3)/6 (slope 1/6); derivative 0 at the kinks +-3 (PyTorch). "
           "keras 2 / TensorFlow used clip(0.2x + 0.5, 0, 1): that is 'hard_sigmoid_keras2'.",
     frameworks={"torch": "F.hardsigmoid", "keras": "hard_sigmoid", "jax": "nn.hard_sigmoid"},
@@ -28,8 +32,7 @@ HARD_SIGMOID_KERAS2 = Activation(
     aliases=("hard_sigmoid_tf", "hard_sigmoid_v1"),
     summary="clip(0.2x + 0.5, 0, 1): the hard sigmoid of keras 2 / TensorFlow 2 (slope 1/5, kinks at +-2.5).",
     kinks=(-2.5, 2.5),
-    properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
-                          sparse=True),
+    properties=_CLIPPED_RAMP,
     notes="Kept for reproducing keras 2 / TF models; keras 3 switched to relu6(x + 3)/6 ('hard_sigmoid').",
     frameworks={},
     reference="Courbariaux, Bengio & David 2015, BinaryConnect, arXiv:1511.00363 (hard sigmoid); keras 2",
@@ -102,8 +105,7 @@ SPARSE_SIGMOID = Activation(
     formula="Min(Max((x + 1)/2, 0), 1)",
     summary="clip((x + 1)/2, 0, 1): the derivative of sparse_plus; reaches 0 and 1 exactly.",
     kinks=(-1.0, 1.0),
-    properties=Properties(range=(0.0, 1.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
-                          sparse=True),
+    properties=_CLIPPED_RAMP,
     notes="As in jax.nn.sparse_sigmoid; derivative 0 at the kinks +-1.",
     frameworks={"jax": "nn.sparse_sigmoid"},
     reference="Blondel, Martins & Niculae 2020, Learning with Fenchel-Young Losses, JMLR 21",

@@ -60,6 +60,10 @@ PRELU = Activation(
 )
 
 
+def _capped_properties(cap):
+    return Properties(range=(0.0, cap), monotonic=True, zero_centered=False, smooth=0, saturates="both", sparse=True)
+
+
 CAPPED_RELU = Activation(
     name="capped_relu",
     formula="Min(Max(0, x), cap)",
@@ -67,8 +71,7 @@ CAPPED_RELU = Activation(
     summary="min(max(0, x), cap): ReLU clipped at cap; relu6 is cap = 6.",
     params=(Param("cap", 6.0, 0.0, low_open=True, doc="the output ceiling"),),
     kinks=lambda p: (0.0, p["cap"]),
-    properties=lambda p: Properties(range=(0.0, p["cap"]), monotonic=True, zero_centered=False, smooth=0,
-                                    saturates="both", sparse=True),
+    properties=lambda p: _capped_properties(p["cap"]),
     notes="derivative 0 at both kinks (x = 0 and x = cap), as PyTorch's hardtanh. keras: relu(x, max_value=cap).",
     frameworks={"torch": "F.hardtanh", "torch_args": "min_val=0, max_val=cap", "keras": "relu"},
     reference="Krizhevsky 2010, Convolutional Deep Belief Networks on CIFAR-10",
@@ -81,8 +84,7 @@ RELU6 = Activation(
     aliases=("relu_6",),
     summary="min(max(0, x), 6): the capped ReLU of MobileNet; cheap in low precision.",
     kinks=(0.0, 6.0),
-    properties=Properties(range=(0.0, 6.0), monotonic=True, zero_centered=False, smooth=0, saturates="both",
-                          sparse=True),
+    properties=_capped_properties(6.0),
     notes="capped_relu with cap = 6; relu6'(0) = relu6'(6) = 0, as PyTorch.",
     frameworks={"torch": "F.relu6", "keras": "relu6", "jax": "nn.relu6"},
     reference="Krizhevsky 2010; Howard et al. 2017, MobileNets, arXiv:1704.04861",

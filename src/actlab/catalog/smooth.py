@@ -11,6 +11,16 @@ from actlab.core.spec import Activation, Param, Properties
 _EXACT_THRESHOLD = 36.0  # above, x is the correctly rounded softplus: the switch is invisible
 
 
+_SILU_MIN = -0.27846454276107380  # the minimum of x*sigmoid(x), at x = -1.27846
+
+
+def _self_gated(minimum):
+    """x times a smooth gate that rises from 0 to 1 (SiLU, GELU, Mish): one minimum, unbounded above, saturating on
+    the left, no exact zeros but x = 0."""
+    return Properties(range=(minimum, math.inf), monotonic=False, zero_centered=False, smooth=math.inf,
+                      saturates="left", sparse=False)
+
+
 def _softplus_properties(p):
     # PyTorch's switch to x at beta*x = threshold drops the value by log1p(exp(-threshold))/beta: a (tiny) downward
     # jump, so below _EXACT_THRESHOLD the function is neither continuous nor monotonic.
@@ -71,8 +81,7 @@ SILU = Activation(
     formula="x*sigmoid(x)",
     aliases=("swish1", "swish_1", "sigmoid_linear_unit"),
     summary="x * sigmoid(x): the sigmoid-weighted linear unit (Swish with beta = 1); smooth, non-monotonic.",
-    properties=Properties(range=(-0.27846454276107380, math.inf), monotonic=False, zero_centered=False,
-                          smooth=math.inf, saturates="left", sparse=False),
+    properties=_self_gated(_SILU_MIN),
     notes="silu(-inf) = 0 and silu(x) stays exact (subnormal) down to x = -745, where PyTorch returns 0 below "
           "x = -88.7 in float32 and NaN at -inf. Minimum -0.27846 at x = -1.27846.",
     frameworks={"torch": "F.silu", "keras": "silu", "jax": "nn.silu"},
@@ -80,8 +89,12 @@ SILU = Activation(
 )
 
 
-def _swish_min(beta):
-    return -0.27846454276107380 / beta if beta > 0 else -math.inf
+def _swish_properties(p):
+    beta = p["beta"]
+    if beta > 0:
+        return _self_gated(_SILU_MIN / beta)
+    return Properties(range=(-math.inf, math.inf), monotonic=beta == 0, zero_centered=False, smooth=math.inf,
+                      saturates="none", sparse=False)  # beta = 0: x/2
 
 
 SWISH = Activation(
@@ -89,9 +102,7 @@ SWISH = Activation(
     formula="x*sigmoid(beta*x)",
     summary="x * sigmoid(beta x): SiLU with a (possibly learned) sharpness beta; beta -> inf gives ReLU.",
     params=(Param("beta", 1.0, 0.0, 1e100, learnable=True, doc="sharpness; 1 is SiLU, 0 is x/2"),),
-    properties=lambda p: Properties(range=(_swish_min(p["beta"]) if p["beta"] > 0 else -math.inf, math.inf),
-                                    monotonic=p["beta"] == 0, zero_centered=False, smooth=math.inf,
-                                    saturates="left" if p["beta"] > 0 else "none", sparse=False),
+    properties=_swish_properties,
     notes="swish'(x) = silu'(beta x). With beta = 1 this is silu (one definition: silu is this code).",
     frameworks={"keras": "swish", "jax": "nn.swish"},
     reference="Ramachandran, Zoph & Le 2017, Searching for Activation Functions, arXiv:1710.05941",
@@ -103,8 +114,7 @@ QUICK_GELU = Activation(
     formula="x*sigmoid(851*x/500)",
     aliases=("quickgelu",),
     summary="x * sigmoid(1.702 x): the sigmoid approximation of GELU used by CLIP.",
-    properties=Properties(range=(-0.27846454276107380 / 1.702, math.inf), monotonic=False,
-                          zero_centered=False, smooth=math.inf, saturates="left", sparse=False),
+    properties=_self_gated(_SILU_MIN / 1.702),
     notes="swish with beta = 1.702 (Hendrycks & Gimpel's sigmoid approximation of GELU).",
     frameworks={},
     reference="Hendrycks & Gimpel 2016, arXiv:1606.08415; Radford et al. 2021 (CLIP)",
@@ -116,8 +126,7 @@ GELU = Activation(
     formula="x/2*(1 + erf(x/sqrt(2)))",
     aliases=("gelu_erf", "gaussian_error_linear_unit"),
     summary="x * Phi(x), Phi the standard normal CDF: weights inputs by how likely they are to be kept.",
-    properties=Properties(range=(-0.16997120747990366, math.inf), monotonic=False, zero_centered=False,
-                          smooth=math.inf, saturates="left", sparse=False),
+    properties=_self_gated(-0.16997120747990366),
     notes="The exact erf form (PyTorch approximate='none', jax approximate=False). Phi(-|x|) is computed as "
           "M(|x|) exp(-x^2/2), M a fitted Mills ratio and x^2 exact, so the left tail is exact down to the "
           "subnormal range: 0.5x(1 + erf(x/sqrt2)) cancels and is -0 below x = -5.4 in float32 (PyTorch), and "
@@ -132,8 +141,7 @@ GELU_TANH = Activation(
     formula="x/2*(1 + tanh(sqrt(2/pi)*(x + 44715*x**3/1000000)))",
     aliases=("gelu_approx", "gelu_new", "gelu_pytorch_tanh", "approximate_gelu"),
     summary="0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3))): the tanh approximation of GELU (BERT, GPT-2).",
-    properties=Properties(range=(-0.17004075057125405, math.inf), monotonic=False, zero_centered=False,
-                          smooth=math.inf, saturates="left", sparse=False),
+    properties=_self_gated(-0.17004075057125405),
     notes="Computed as x*sigmoid(2z) (1 + tanh z = 2 sigmoid(2z)), which has no cancellation for x < 0. "
           "Differs from the exact GELU by at most 4.7e-4. jax.nn.gelu defaults to this approximation "
           "(approximate=True); PyTorch, keras 3 and actlab's 'gelu' default to the exact erf form.",
@@ -147,8 +155,7 @@ MISH = Activation(
     name="mish",
     formula="x*tanh(softplus(x))",
     summary="x * tanh(softplus(x)): smooth, non-monotonic, unbounded above; a self-regularised SiLU cousin.",
-    properties=Properties(range=(-0.30884341301725041, math.inf), monotonic=False, zero_centered=False,
-                          smooth=math.inf, saturates="left", sparse=False),
+    properties=_self_gated(-0.30884341301725041),
     notes="tanh(softplus(x)) = p/(p + 2), p = e^x(e^x + 2), evaluated from exp(-|x|): no overflow, mish(-inf) = 0 "
           "(PyTorch: NaN) and exact down to the subnormal range (PyTorch float32 is off by 137 ULP).",
     frameworks={"torch": "F.mish", "keras": "mish", "jax": "nn.mish"},

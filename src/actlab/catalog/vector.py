@@ -9,14 +9,18 @@ from __future__ import annotations
 from actlab.core.spec import VECTOR, Activation, Properties
 
 
+# softmax and softmin (softmax(-x)): a smooth probability vector with no exact zeros.
+_PROBABILITIES = Properties(range=(0.0, 1.0), monotonic=False, zero_centered=False, smooth=float("inf"),
+                            saturates="both", sparse=False)
+
+
 SOFTMAX = Activation(
     name="softmax",
     formula="exp(x)/Sum(exp(Symbol('x_j')), (Symbol('j'), 1, Symbol('n')))",
     aliases=("soft_max", "normalized_exponential"),
     kind=VECTOR,
     summary="exp(x_i)/sum_j exp(x_j) along an axis: a probability vector; shift-invariant.",
-    properties=Properties(range=(0.0, 1.0), monotonic=False, zero_centered=False, smooth=float("inf"),
-                          saturates="both", sparse=False),
+    properties=_PROBABILITIES,
     notes="Computed on x - max(x) (no overflow). vjp: y * (g - sum(g * y)). With a softmax output and "
           "cross-entropy the backward pass simplifies to y_hat - y (stated where the loss is).",
     frameworks={"torch": "F.softmax", "torch_args": "dim=axis", "keras": "softmax", "jax": "nn.softmax"},
@@ -45,8 +49,7 @@ SOFTMIN = Activation(
     aliases=("soft_min",),
     kind=VECTOR,
     summary="softmax(-x): a probability vector that favours the smallest entries.",
-    properties=Properties(range=(0.0, 1.0), monotonic=False, zero_centered=False, smooth=float("inf"),
-                          saturates="both", sparse=False),
+    properties=_PROBABILITIES,
     notes="softmin(x) = softmax(-x); vjp = -softmax_vjp(-x, g).",
     frameworks={"torch": "F.softmin", "torch_args": "dim=axis"},
     reference="PyTorch torch.nn.Softmin",

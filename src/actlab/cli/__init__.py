@@ -1,8 +1,9 @@
 """The ``actlab`` command: a thin layer over tested library functions.
 
-Each sub-command lives in its own module of this package and exposes ``add_parser(subparsers)``, which registers
-the sub-command and sets ``func(args) -> int``. Results go to stdout, progress and diagnostics to stderr; bad input
-is one line on stderr and a non-zero exit, never a traceback.
+Each sub-command lives in its own module of this package and declares what its ``--help`` shows (``HELP``,
+``DESCRIPTION``, ``EXAMPLES``), its options (``add_arguments(parser)``) and ``run(args) -> int``; :func:`add_command`
+registers it. Results go to stdout, progress and diagnostics to stderr; bad input is one line on stderr and a
+non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def add_command(subparsers, name: str, module) -> None:
+    """Register the sub-command ``name`` that ``module`` declares (its help texts, options and ``run``)."""
+    parser = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION, epilog=module.EXAMPLES,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    module.add_arguments(parser)
+    parser.set_defaults(func=module.run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="actlab",
@@ -62,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
             if err.name == f"actlab.cli.{name}":
                 continue
             raise
-        module.add_parser(sub)
+        add_command(sub, name.rstrip("_"), module)  # the module list_ is the command list
     for command in sub.choices.values():  # one switch for every command's third-party logs (Ray's, ...)
         if "--verbose" not in command._option_string_actions:
             command.add_argument("--verbose", action="store_true",

@@ -23,22 +23,19 @@ EXAMPLES = """examples:
 Re-running a command resumes it from its store (done runs are skipped); two commands may share one store.
 """
 
+HELP = "which activation wins on a task: LR tuned per activation, seeds, confidence intervals, a run store"
+
+DESCRIPTION = ("Train the same model with each activation over several seeds and datasets, store every run in "
+               "SQLite, and rank the activations with 95% CIs and paired tests against a baseline. By default the "
+               "learning rate is tuned for each activation on a validation split (tuning seeds disjoint from the "
+               "evaluation seeds), runs stop early on validation, the ranking is on validation at three budgets, and "
+               "the test split is read once.")
+
 # Shown when neither --activations nor --all is given: the usual suspects, as far as the catalog has them.
 DEFAULT_ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus", "tanh", "sigmoid")
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "compare",
-        help="which activation wins on a task: LR tuned per activation, seeds, confidence intervals, a run store",
-        description="Train the same model with each activation over several seeds and datasets, store every run "
-        "in SQLite, and rank the activations with 95% CIs and paired tests against a baseline. By default the "
-        "learning rate is tuned for each activation on a validation split (tuning seeds disjoint from the evaluation "
-        "seeds), runs stop early on validation, the ranking is on validation at three budgets, and the test split is "
-        "read once.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--activations", "-a", metavar="NAMES", help="comma-separated catalog names (relu,gelu,...)")
     which.add_argument("--all", action="store_true", help="every elementwise activation in the catalog")
@@ -94,7 +91,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--csv", metavar="FILE", help="also write the results as CSV ('-' for stdout)")
     p.add_argument("--figures", metavar="DIR", help="also write score distributions and learning curves to DIR")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.set_defaults(func=run)
 
 
 def _seeds(text: str):
@@ -251,12 +247,7 @@ def run_tuned(args) -> int:
         for dataset in st["datasets"]:
             console.print(report.budget_table(result, dataset))
     if args.csv:
-        text = report.protocol_csv(result)
-        if args.csv == "-":
-            sys.stdout.write(text)
-        else:
-            with open(args.csv, "w", newline="") as fh:
-                fh.write(text)
+        _write_csv(report.protocol_csv(result), args.csv)
     if args.figures:
         paths = report.figures(result.rows, result.eval_runs, args.figures, result.score)
         for path in paths + report.lr_figure(result, args.figures):
@@ -308,16 +299,20 @@ def run_untuned(args) -> int:
                  "★: not significantly below the top")
         Console(width=200 if not sys.stdout.isatty() else None).print(results.table(title))
     if args.csv:
-        text = results.to_csv()
-        if args.csv == "-":
-            sys.stdout.write(text)
-        else:
-            with open(args.csv, "w", newline="") as fh:
-                fh.write(text)
+        _write_csv(results.to_csv(), args.csv)
     if args.figures:
         for path in results.figures(args.figures):
             print(f"wrote {path}", file=sys.stderr)
     return _closing_note(results.rows, len(results.runs), plan.store, elapsed)
+
+
+def _write_csv(text: str, target: str) -> None:
+    """--csv: the results' CSV to the file ``target``, or to stdout for '-'."""
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        with open(target, "w", newline="") as fh:
+            fh.write(text)
 
 
 def _closing_note(rows, n_runs: int, store, elapsed: float) -> int:

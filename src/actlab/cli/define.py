@@ -13,7 +13,14 @@ import math
 import re
 import warnings
 
+from actlab.cli.show import jsonable
 from actlab.errors import ActlabError, FormulaError
+
+HELP = "define an activation from a formula (derivative, properties, stable code; saved to actlab.toml)"
+
+DESCRIPTION = ("Define an activation from a formula in x: its derivative, LaTeX, numerically inferred properties and "
+               "stable NumPy code are derived and checked against mpmath, and the definition is saved to the user "
+               "registry (actlab.toml) so every command can use it by name.")
 
 EXAMPLES = """examples:
   actlab define swish_beta "x * sigmoid(beta * x)" --param beta=1.0
@@ -24,16 +31,7 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "define",
-        help="define an activation from a formula (derivative, properties, stable code; saved to actlab.toml)",
-        description="Define an activation from a formula in x: its derivative, LaTeX, numerically inferred "
-                    "properties and stable NumPy code are derived and checked against mpmath, and the definition "
-                    "is saved to the user registry (actlab.toml) so every command can use it by name.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="lower snake_case name for the new activation")
     p.add_argument("formula", nargs="?", help='formula in x, e.g. "x * sigmoid(beta * x)"')
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
@@ -42,7 +40,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--no-save", action="store_true", help="check and show only; do not write the user registry")
     p.add_argument("--list", action="store_true", help="list the activations in the user registry")
     p.add_argument("--remove", metavar="NAME", help="remove an activation from the user registry")
-    p.set_defaults(func=run)
 
 
 def parse_params(items: list[str]) -> dict[str, float]:
@@ -103,21 +100,13 @@ def describe(name: str, save_path: str | None, messages: list[str]) -> dict:
         "derivative_mathml": to_mathml(deriv),
         "numpy": numpy_source(d.stable),
         "numpy_derivative": numpy_source(d.stable_derivative),
-        "properties": {k: _jsonable(v) for k, v in props.items()},
+        "properties": jsonable(props),
         "kinks": list(a.kinks),
         "uses": list(d.uses),
         "rewrites": [r.message for r in d.rewrites],
         "warnings": messages,
         "saved_to": save_path,
     }
-
-
-def _jsonable(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    if isinstance(v, tuple):
-        return [_jsonable(i) for i in v]
-    return v
 
 
 def _define(args) -> int:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import sys
 
+HELP = "train a model with the activation monitor and report dead units, saturation, vanishing gradients"
 
-def add_parser(sub) -> None:
-    p = sub.add_parser(
-        "diagnose",
-        help="train a model with the activation monitor and report dead units, saturation, vanishing gradients",
-        description="Train a built-in model (or model() from your Python file) for a few epochs with "
-                    "actlab.torch.Monitor attached; print the per-layer report and the findings with their cures.",
-        epilog="examples:\n  actlab diagnose --model deep-mlp --activation sigmoid --init glorot\n"
-               "  actlab diagnose --model mlp --activation relu --lr 0.05 --optimizer sgd --bias-init -1\n"
-               "  actlab diagnose --model my_model.py --dataset digits",
-        formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
-    )
+DESCRIPTION = ("Train a built-in model (or model() from your Python file) for a few epochs with actlab.torch.Monitor "
+               "attached; print the per-layer report and the findings with their cures.")
+
+EXAMPLES = """examples:
+  actlab diagnose --model deep-mlp --activation sigmoid --init glorot
+  actlab diagnose --model mlp --activation relu --lr 0.05 --optimizer sgd --bias-init -1
+  actlab diagnose --model my_model.py --dataset digits"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="mlp", help="mlp, deep-mlp, cnn1d, or a .py file exposing model() "
                                                   "(default: mlp)")
     p.add_argument("--activation", default="relu", help="catalog name for the built-in models (default: relu)")
@@ -35,7 +36,6 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--figure", help="save the per-layer figure to this PNG/SVG file")
     p.add_argument("--json", action="store_true", help="print the report and findings as JSON")
-    p.set_defaults(func=run)
 
 
 def run(args) -> int:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import textwrap
+
+from actlab.cli.show import jsonable
+
+HELP = "the seeds' worked example (Boston housing, sigmoid regression) done right"
+
+DESCRIPTION = ("Fit seed 004's f(x) = k2*sigmoid(k1*x + b1) + b2 to Boston housing (RM -> MEDV) by gradient descent "
+               "with the seed's hand-derived partial derivatives, all four updated together from one prediction, on "
+               "standardised data; compare with the least-squares line and explain what the seed got wrong.")
 
 EXAMPLES = """examples:
   actlab example boston
@@ -16,13 +23,7 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "example", help="the seeds' worked example (Boston housing, sigmoid regression) done right",
-        description="Fit seed 004's f(x) = k2*sigmoid(k1*x + b1) + b2 to Boston housing (RM -> MEDV) by gradient "
-        "descent with the seed's hand-derived partial derivatives, all four updated together from one prediction, "
-        "on standardised data; compare with the least-squares line and explain what the seed got wrong.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", choices=["boston"], help="the example to run")
     p.add_argument("--iterations", type=int, default=None,
                    help="gradient-descent iterations (default 2000; 20000 with --as-seed)")
@@ -39,7 +40,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--out", "-o", metavar="FILE.png", default=None,
                    help="save the figure (data, fit, line, loss curve) to this PNG or SVG file")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         data = fit.to_dict()
         data["figure"] = figure
         data["seed_mistakes"] = list(SEED_MISTAKES)
-        print(json.dumps(_finite(data), indent=2))
+        print(json.dumps(jsonable(data), indent=2))
         return 0
     how = ("seed 004's procedure (sequential updates, stale prediction, raw input)" if args.as_seed else
            f"simultaneous updates on {'standardised' if fit.standardize else 'raw'} data")
@@ -99,7 +99,7 @@ def _starts(args: argparse.Namespace) -> int:
                "median": float(np.median(mse)), "max": float(np.max(mse)),
                "worse_than_line": int(np.sum(mse > 43.60)), "mse": [float(v) for v in mse]}
     if args.json:
-        print(json.dumps(_finite(summary), indent=2))
+        print(json.dumps(jsonable(summary), indent=2))
     else:
         print(f"seed 004's procedure, {iterations} iterations, lr {lr:g}, {args.starts} seeded starts: best MSE "
               f"min {summary['min']:.2f}, median {summary['median']:.2f}, max {summary['max']:.2f}; "
@@ -113,13 +113,3 @@ def _curve(curve: list[float]) -> str:
     if len(curve) not in marks:
         marks.append(len(curve))
     return ", ".join(f"{i}: {curve[i - 1]:.2f}" for i in marks)
-
-
-def _finite(value):
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    return value

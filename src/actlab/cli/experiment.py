@@ -6,7 +6,13 @@ import argparse
 import json
 import sys
 
-USAGE_EXAMPLES = """examples:
+HELP = "run a claim of the seeds as an experiment: a number, a figure, a verdict"
+
+DESCRIPTION = ("Run an experiment (quick by default; --full for the long form). Writes OUT/NAME/result.json and "
+               "PNG/SVG figures, prints a summary ending in a verdict line. NAME 'all' runs every experiment and "
+               "writes OUT/index.json; 'list' lists them.")
+
+EXAMPLES = """examples:
   actlab experiment list
   actlab experiment vanishing-gradients --out out
   actlab experiment dying-relu --activations relu,leaky_relu,elu --seed 3
@@ -17,16 +23,7 @@ USAGE_EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "experiment",
-        help="run a claim of the seeds as an experiment: a number, a figure, a verdict",
-        description="Run an experiment (quick by default; --full for the long form). Writes OUT/NAME/result.json "
-                    "and PNG/SVG figures, prints a summary ending in a verdict line. NAME 'all' runs every "
-                    "experiment and writes OUT/index.json; 'list' lists them.",
-        epilog=USAGE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", metavar="NAME", help="an experiment name, 'all' or 'list'")
     p.add_argument("--full", action="store_true", help="the full form (minutes; more seeds, epochs, activations)")
     p.add_argument("--activations", metavar="A,B", default=None,
@@ -42,7 +39,6 @@ def add_parser(subparsers) -> None:
                    help="with 'all': also generate the docs pages (one per experiment) into DIR")
     p.add_argument("--readme", metavar="FILE", default=None,
                    help="with 'all': also regenerate the list of verdicts between the markers of FILE (README.md)")
-    p.set_defaults(func=run)
 
 
 def _progress_bar():

@@ -6,19 +6,19 @@ import argparse
 import sys
 from pathlib import Path
 
-USAGE_EXAMPLE = """examples:
+HELP = "build the offline HTML laboratory"
+
+DESCRIPTION = ("Build a self-contained website — catalog with interactive plots, comparisons, experiments, "
+               "leaderboard — that opens from disk with no network.")
+
+EXAMPLES = """examples:
   actlab lab                       # build ./actlab-lab and print the path of index.html
   actlab lab --out /tmp/lab --serve 8000
   actlab lab --full                # also run the quick form of experiments that have no stored result
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "lab", help="build the offline HTML laboratory",
-        description="Build a self-contained website — catalog with interactive plots, comparisons, experiments, "
-                    "leaderboard — that opens from disk with no network.",
-        epilog=USAGE_EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="actlab-lab", metavar="DIR", help="output directory (default: ./actlab-lab)")
     p.add_argument("--full", action="store_true",
                    help="run the quick form of every experiment that has no stored result (slower)")
@@ -31,7 +31,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--search", metavar="PATH", dest="search_store",
                    help="store of `actlab search` (or its .search.json) for the search page "
                         "(default: actlab-search.sqlite)")
-    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

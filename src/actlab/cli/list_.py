@@ -7,6 +7,11 @@ import json
 import sys
 from typing import Any
 
+HELP = "every activation: name, formula, range, key properties"
+
+DESCRIPTION = ("List the catalog: one row per activation with its formula, range and key properties (a table on a "
+               "terminal, plain aligned text otherwise, or JSON).")
+
 EXAMPLES = """examples:
   actlab list
   actlab list --kind elementwise
@@ -14,17 +19,11 @@ EXAMPLES = """examples:
 """
 
 
-def add_parser(subparsers) -> None:
+def add_arguments(p: argparse.ArgumentParser) -> None:
     from actlab.spec import KINDS
 
-    p = subparsers.add_parser(
-        "list", help="every activation: name, formula, range, key properties",
-        description="List the catalog: one row per activation with its formula, range and key properties "
-        "(a table on a terminal, plain aligned text otherwise, or JSON).",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--kind", choices=KINDS, help="only activations of this kind")
     p.add_argument("--json", action="store_true", help="print JSON (non-finite numbers as \"inf\", \"-inf\")")
-    p.set_defaults(func=run)
 
 
 def rows(kind: str | None = None) -> list[dict[str, Any]]:

@@ -7,6 +7,11 @@ import math
 import sys
 from pathlib import Path
 
+HELP = "draw activations (and their derivatives) to PNG or SVG"
+
+DESCRIPTION = ("Draw one or more activations on shared axes, and with --derivative their derivatives beside them. "
+               "Non-elementwise activations are drawn along a 1-D slice named in the legend.")
+
 EXAMPLES = """examples:
   actlab plot relu sigmoid tanh -o acts.png
   actlab plot gelu silu mish --derivative --range=-6:4 -o smooth.svg
@@ -16,19 +21,13 @@ A range that starts with a minus sign needs the '=' form: --range=-6:4.
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "plot", help="draw activations (and their derivatives) to PNG or SVG",
-        description="Draw one or more activations on shared axes, and with --derivative their derivatives beside "
-        "them. Non-elementwise activations are drawn along a 1-D slice named in the legend.",
-        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="+", metavar="NAME", help="catalog names or aliases")
     p.add_argument("--derivative", "-d", action="store_true", help="also draw f'(x) in a second panel")
     p.add_argument("--range", "-r", default="-5:5", metavar="A:B", help="x range (default -5:5; write --range=-6:4)")
     p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter in every named activation that has it (repeatable)")
     p.add_argument("--output", "-o", required=True, metavar="FILE", help="output file, .png or .svg")
-    p.set_defaults(func=run)
 
 
 def parse_range(text: str) -> tuple[float, float]:

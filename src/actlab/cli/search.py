@@ -7,6 +7,8 @@ import math
 import sys
 import time
 
+HELP = "search formula space binary(unary(x), unary(x)) for activations, scored on MNIST-1D"
+
 EXAMPLES = """examples:
   actlab search --budget 200                      # the whole space (199 candidates), a few minutes on 2 cores
   actlab search --budget 40 --top 5 --seeds 3 --workers 2
@@ -26,14 +28,7 @@ report goes to STORE.search.json.
 """
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "search",
-        help="search formula space binary(unary(x), unary(x)) for activations, scored on MNIST-1D",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", type=int, default=200, help="candidates to screen (default 200: the whole space)")
     p.add_argument("--top", type=int, default=8, help="finalists confirmed with --seeds fresh seeds (default 8)")
     p.add_argument("--seeds", type=int, default=5, help="seeds of the confirmation round (default 5)")
@@ -50,7 +45,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("--ray", default=None, metavar="ADDRESS", help="run on Ray: 'local' or a cluster address")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.set_defaults(func=run)
 
 
 def _fraction(text: str) -> float:

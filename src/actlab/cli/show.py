@@ -9,6 +9,12 @@ from typing import Any, Iterable
 
 import numpy as np
 
+HELP = "one activation: formulas of f and f', parameters, properties, values, reference"
+
+DESCRIPTION = ("Show one activation of the catalog: its formula and derivative, parameters, declared properties "
+               "(checked by the test-suite), the convention at its kinks, values at a few points and where it comes "
+               "from.")
+
 EXAMPLES = """examples:
   actlab show gelu
   actlab show leaky-relu --param alpha=0.2
@@ -19,17 +25,11 @@ POINTS = (-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0)
 VECTOR_INPUT = (-2.0, -0.5, 0.0, 1.0, 3.0, 0.25)  # width 6: splits in halves (GLU) and in groups of 2, 3 (Maxout)
 
 
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "show", help="one activation: formulas of f and f', parameters, properties, values, reference",
-        description="Show one activation of the catalog: its formula and derivative, parameters, declared "
-        "properties (checked by the test-suite), the convention at its kinks, values at a few points and where it "
-        "comes from.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="a catalog name or alias (case-insensitive, '-' and '_' alike)")
     p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable), e.g. --param alpha=0.2")
     p.add_argument("--json", action="store_true", help="print JSON (non-finite numbers as \"inf\", \"-inf\", \"nan\")")
-    p.set_defaults(func=run)
 
 
 def parse_params(items: Iterable[str]) -> dict[str, Any]:

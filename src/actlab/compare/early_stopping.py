@@ -81,6 +81,12 @@ class PlateauDecay:
         self.used.append(rate)
         return rate
 
+    def set_next_rate(self, optimizer) -> None:
+        """Start an epoch of a torch optimiser: :meth:`next_rate` on each of its parameter groups."""
+        rate = self.next_rate()
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+
     def observe(self, best: BestEpoch) -> None:
         """After the epoch's ``best.update``: cut the rate when the run has stalled another ``patience`` epochs."""
         if self.patience and best.stalled and best.stalled % self.patience == 0:

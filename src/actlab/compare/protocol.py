@@ -124,7 +124,7 @@ class Choice:
 
     def to_dict(self) -> dict[str, Any]:
         return {"dataset": self.dataset, "activation": self.activation, "chosen_lr": self.lr, "grid": self.grid,
-                "val_score_by_lr": [{"lr": lr, "val_score": _finite(self.scores.get(lr))} for lr in self.grid],
+                "val_score_by_lr": [{"lr": lr, "val_score": _clean(self.scores.get(lr))} for lr in self.grid],
                 "edge": self.edge, "at_edge": self.at_edge}
 
 
@@ -314,7 +314,7 @@ def budget_sensitivity(runs: Sequence[dict[str, Any]], epochs: int, budgets: Seq
         rows = summarize_runs(scored, baseline=baseline, score=SCORE)
         levels.append({"fraction": fraction, "epochs": cut,
                        "ranking": [r.activation for r in rows],
-                       "mean_val_score": {r.activation: _finite(r.metrics[SCORE].mean) for r in rows},
+                       "mean_val_score": {r.activation: _clean(r.metrics[SCORE].mean) for r in rows},
                        "top_group": [r.activation for r in rows if r.tied_best]})
     taus = {}
     for i in range(len(levels)):
@@ -322,7 +322,7 @@ def budget_sensitivity(runs: Sequence[dict[str, Any]], epochs: int, budgets: Seq
             a, b = levels[i]["ranking"], levels[j]["ranking"]
             if len(a) >= 2:
                 tau = kendalltau([a.index(x) for x in a], [b.index(x) for x in a]).statistic
-                taus[f"{_pct(levels[i]['fraction'])}-{_pct(levels[j]['fraction'])}"] = _finite(float(tau))
+                taus[f"{_pct(levels[i]['fraction'])}-{_pct(levels[j]['fraction'])}"] = _clean(float(tau))
     stable = set(levels[0]["top_group"]) if levels else set()
     for level in levels[1:]:
         stable &= set(level["top_group"])
@@ -342,7 +342,3 @@ def _seed_entry(run: dict[str, Any]) -> dict[str, Any]:
     return {"seed": run["seed"], "lr": run["config"]["lr"], "status": run["status"],
             "val_score": m.get(SCORE), "test_score": m.get("final_score"), "best_epoch": m.get("best_val_epoch"),
             "epochs_run": m.get("epochs_run")}
-
-
-def _finite(x: Any) -> Any:
-    return x if not isinstance(x, float) or math.isfinite(x) else None

@@ -111,9 +111,7 @@ def _train(config: dict[str, Any], data, val=None) -> dict[str, Any]:
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
-        rate = schedule.next_rate()
-        for group in opt.param_groups:
-            group["lr"] = rate
+        schedule.set_next_rate(opt)
         net.train()
         perm = torch.randperm(n, generator=gen)
         total, hits = torch.zeros(()), torch.zeros(())

@@ -59,22 +59,21 @@ class _Printer(MathMLPresentationPrinter):
         row.appendChild(table)
         return row
 
-    def _print_Heaviside(self, expr):
-        # H(x) with SymPy's H(0) = 1/2 as a second argument is noise on a page about the curve: show H(x).
+    def _call(self, name: str, arg):
+        """``name(arg)``: a function of one argument."""
         row = self.dom.createElement("mrow")
-        row.appendChild(self._text("mi", "H"))
+        row.appendChild(self._text("mi", name))
         row.appendChild(self._text("mo", "("))
-        row.appendChild(self._print(expr.args[0]))
+        row.appendChild(self._print(arg))
         row.appendChild(self._text("mo", ")"))
         return row
 
+    def _print_Heaviside(self, expr):
+        # H(x) with SymPy's H(0) = 1/2 as a second argument is noise on a page about the curve: show H(x).
+        return self._call("H", expr.args[0])
+
     def _print_DiracDelta(self, expr):
-        row = self.dom.createElement("mrow")
-        row.appendChild(self._text("mi", "\u03b4"))
-        row.appendChild(self._text("mo", "("))
-        row.appendChild(self._print(expr.args[0]))
-        row.appendChild(self._text("mo", ")"))
-        return row
+        return self._call("\u03b4", expr.args[0])
 
 
 def _escape(markup: str) -> str:

@@ -184,16 +184,12 @@ def body(ctx: Context) -> Outcome:
 
 
 def _plot(ctx: Context, timings, torch_t, order) -> None:
-    from actlab.experiments.plotting import subplots
+    from actlab.experiments.plotting import paired_bars
 
-    fig, ax = subplots(figsize=(max(5.5, 0.9 * len(order)), 3.6))
-    x = np.arange(len(order))
-    ax.bar(x - 0.2, [timings[a]["forward_vs_copy"] for a in order], 0.4, label="forward", color="#6baed6")
-    ax.bar(x + 0.2, [timings[a]["backward_vs_copy"] for a in order], 0.4, label="backward", color="#fd8d3c")
-    ax.axhline(1, color="k", lw=0.8, ls=":")
-    ax.set_xticks(x, order)
-    ax.set(ylabel="time / np.copy (float32)", title="NumPy cost per element, relative to a memory copy")
-    ax.legend()
+    fig = paired_bars(order, ([timings[a]["forward_vs_copy"] for a in order], "forward", "#6baed6"),
+                      ([timings[a]["backward_vs_copy"] for a in order], "backward", "#fd8d3c"),
+                      width=max(5.5, 0.9 * len(order)), baseline=1, baseline_width=0.8,
+                      ylabel="time / np.copy (float32)", title="NumPy cost per element, relative to a memory copy")
     ctx.figure("cost", fig)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # experiments draw off-screen, also on machines with a display
 
@@ -41,6 +42,21 @@ def subplots(*args, **kwargs):
     kwargs.setdefault("layout", "constrained")  # titles and labels of neighbouring panels never overlap
     with plt.rc_context(RC):
         return plt.subplots(*args, **kwargs)
+
+
+def paired_bars(names: list[str], first: tuple, second: tuple, *, width: float, baseline: float,
+                baseline_width: float, **axes):
+    """Two bars per name, ``first`` left of its tick and ``second`` right of it (each ``(values, label, colour)``),
+    and a dotted line at ``baseline``; ``axes`` go to ``ax.set`` (ylabel, title, ...). Returns the figure."""
+    fig, ax = subplots(figsize=(width, 3.6))
+    x = np.arange(len(names))
+    for offset, (values, label, colour) in ((-0.2, first), (0.2, second)):
+        ax.bar(x + offset, values, 0.4, label=label, color=colour)
+    ax.axhline(baseline, color="k", ls=":", lw=baseline_width)
+    ax.set_xticks(x, names)
+    ax.set(**axes)
+    ax.legend()
+    return fig
 
 
 def save(fig, stem: Path) -> list[Path]:

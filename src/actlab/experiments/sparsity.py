@@ -66,17 +66,13 @@ def body(ctx: Context) -> Outcome:
 
 
 def _plot(ctx: Context, res) -> None:
-    from actlab.experiments.plotting import subplots
+    from actlab.experiments.plotting import paired_bars
 
     names = list(res)
-    x = np.arange(len(names))
-    fig, ax = subplots(figsize=(max(5.0, 1.1 * len(names)), 3.6))
-    ax.bar(x - 0.2, [res[a][0][0] for a in names], 0.4, label="at init", color="#9ecae1")
-    ax.bar(x + 0.2, [res[a][1][0] for a in names], 0.4, label="trained", color="#3182bd")
-    ax.axhline(0.5, color="k", ls=":", lw=1)
-    ax.set_xticks(x, names)
-    ax.set(ylabel="fraction of exact zeros", title="Sparsity of hidden activations (MNIST-1D)", ylim=(0, 1))
-    ax.legend()
+    fig = paired_bars(names, ([res[a][0][0] for a in names], "at init", "#9ecae1"),
+                      ([res[a][1][0] for a in names], "trained", "#3182bd"), width=max(5.0, 1.1 * len(names)),
+                      baseline=0.5, baseline_width=1, ylabel="fraction of exact zeros",
+                      title="Sparsity of hidden activations (MNIST-1D)", ylim=(0, 1))
     ctx.figure("sparsity", fig)
 
 

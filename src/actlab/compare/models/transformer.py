@@ -129,9 +129,7 @@ def train_lm(config: dict[str, Any], data, val) -> dict[str, Any]:
     diverged, bad_loss = False, None
     start = time.perf_counter()
     for _ in range(config["epochs"]):
-        rate = schedule.next_rate()
-        for group in opt.param_groups:
-            group["lr"] = rate
+        schedule.set_next_rate(opt)
         net.train()
         total = 0.0
         for _ in range(STEPS_PER_EPOCH):

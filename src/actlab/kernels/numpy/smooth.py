@@ -13,13 +13,20 @@ from actlab.kernels.numpy_exact import exact
 from actlab.kernels.numpy_float32 import float32
 
 
+def _at_scaled(f, f_derivative, x, beta):
+    """(u, f(beta x)) with u = beta x rounded: u + u_lo = beta x exactly (the rounding of beta x would show at
+    u = -700), and f(u + u_lo) = f(u) + f'(u) u_lo."""
+    u, u_lo = m.scaled(x, beta)
+    y = f(u)
+    if u_lo is not None:
+        y += f_derivative(u) * u_lo
+    return u, y
+
+
 @m.blockwise
 def _softplus(x, beta, threshold):
-    # u + u_lo = beta x exactly (the rounding of beta x would show at u = -700); softplus(u + d) = sp(u) + sigmoid(u) d
-    u, u_lo = m.scaled(x, beta)
-    y = m.softplus(u)
-    if u_lo is not None:
-        y += m.sigmoid(u) * u_lo
+    u, y = _at_scaled(m.softplus, m.sigmoid, x, beta)
+    if beta != 1:
         with np.errstate(over="ignore"):  # log(2)/5e-324 is beyond the float range: inf is the rounded value
             y /= beta
     return m.select(u > threshold, x, y)
@@ -27,10 +34,7 @@ def _softplus(x, beta, threshold):
 
 @m.blockwise
 def _softplus_derivative(x, beta, threshold):
-    u, u_lo = m.scaled(x, beta)
-    y = m.sigmoid(u)
-    if u_lo is not None:
-        y += m.sigmoid_derivative(u) * u_lo
+    u, y = _at_scaled(m.sigmoid, m.sigmoid_derivative, x, beta)
     return m.select(u > threshold, 1.0, y)
 
 
