@@ -227,6 +227,9 @@ COMPILE_ROWS = [(r, i) for r, i in zip(ROWS, IDS) if "memory" in r[1]] if FULL e
 
 @pytest.mark.parametrize("name,kw", [r for r, _ in COMPILE_ROWS], ids=[i for _, i in COMPILE_ROWS])
 def test_memory_modes_compile_with_fullgraph(name, kw):
+    # Every Activation shares one forward code object and Dynamo caches 8 graphs per code object: each row starts
+    # from a clean cache so that the full matrix (56 rows in one process) tests compilation, not the cache's limit.
+    torch._dynamo.reset()
     m = at.module(name, **kw) if not any(p.learnable for p in actlab.spec(name).params) else at.function(name, **kw)
     compiled = torch.compile(m, fullgraph=True)
     x = _points(name, shape=(4, 33), dtype=torch.float32).requires_grad_(True)

@@ -13,7 +13,7 @@ import time
 
 EXAMPLES = """examples:
   actlab compare -a relu,tanh,silu,gaussian --dataset mnist1d --seeds 3      # LR tuned per activation (default)
-  actlab compare -a relu,gelu,tanh --dataset iris,wine --lr-grid 1e-3,1e-2,1e-1 --tuning-seeds 2
+  actlab compare -a relu,gelu,tanh --dataset iris,wine --lr-grid 1e-3,1e-2,1e-1 --tuning-seeds 3
   actlab compare -a relu,gelu --model cnn --backend torch --figures figs/
   actlab compare -a relu,gelu,silu,sigmoid,reglu,geglu,swiglu,glu --model transformer:2,64 --backend torch
   actlab compare -a relu,silu --data my.csv --target label --task classification --json
