@@ -22,13 +22,14 @@ loading Inductor's on-disk cache) is timed separately and reported in the JSON.
     python benchmarks/torch_ops.py               # the full tables (~4-6 minutes on 2 cores, Inductor's cache warm)
     python benchmarks/torch_ops.py --quick       # 2^18 elements, 3 repeats: a smoke test
     python benchmarks/torch_ops.py --only relu,silu --threads 1 --json out.json
-    python benchmarks/torch_ops.py --small       # per-call cost on 16 elements vs torch's module / the composition
+    python benchmarks/torch_ops.py --small       # per-call cost on 16 elements vs torch's function / the composition
     python benchmarks/torch_ops.py --resnet      # timm resnet18 SGD step (batch 4, 64 px, 1 thread): relu vs torch's
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import sys
@@ -263,7 +264,8 @@ def _per_call_us(f, x: torch.Tensor, calls: int, repeats: int) -> float:
 
 def small_tensors(args) -> int:
     """Per-call cost (forward + backward, 16 float32 elements, 1 thread) of actlab's default and exact modes against
-    torch's module (nn.GELU, ...) where torch has the activation, else the naive composition: the fixed overhead
+    torch's own function (F.gelu, ...: what nn.GELU calls) where torch has the activation, else the naive composition
+    of torch ops (its op count shown; one op is torch's own function too, torch.atan for arctan): the fixed overhead
     of a call, which dominates small tensors (the issue's MoE experts, per-sample loops)."""
     torch.set_num_threads(1)
     x = torch.randn(16, generator=torch.Generator().manual_seed(0))
@@ -273,9 +275,8 @@ def small_tensors(args) -> int:
     for name in names:
         k = kernel_for(actlab.spec(name))
         params = actlab.get(name).params
-        peer_label = "torch" if k.native is not None else "naive"
-        peer = at.function(name, exact=False) if k.native is not None else (lambda t, _f=k.forward, _p=params:
-                                                                              _f(t, **_p))
+        peer_label = "torch" if k.native is not None else f"naive ({naive_ops(name, x[:8])})"
+        peer = functools.partial(k.native or k.forward, **params)
         fns = {"peer": peer, "default": at.function(name), "exact": at.function(name, exact=True)}
         for f in fns.values():
             _per_call_us(f, x, 20, 1)  # warm up

@@ -213,7 +213,7 @@ def test_a_function_called_directly_refuses_the_legacy_exporter_instead_of_freez
 
     class Direct(torch.nn.Module):
         def forward(self, x):
-            return ag.Elementwise.apply(x, kernel.forward, kernel.derivative, torch.float32, None, False)
+            return ag.Elementwise.apply(x, ag.Fused(kernel.forward, kernel.derivative, exact=False))
 
     with pytest.raises(Exception, match="no ONNX form"):
         torch.onnx.export(Direct(), (torch.randn(3),), io.BytesIO(), dynamo=False)

@@ -1,10 +1,14 @@
 """autograd.Functions that pair a kernel's forward with its analytic derivative, lean on time and memory.
 
-* :class:`Elementwise` saves only the input (``1x`` its bytes) and recomputes f'(x) in the backward pass. Both passes
-  run the kernel over cache-sized chunks of the tensor, so its temporaries live in L2 and no large buffer is
-  allocated besides the result: on CPU, where fresh multi-megabyte allocations cost page faults, this is what makes
-  it several times faster than the naive autograd composition (which allocates and saves every intermediate).
-  ``compute`` is the dtype the kernel runs in: float64 for the exact mode (one rounding at the end).
+* :class:`Elementwise` saves only the input (``1x`` its bytes) and recomputes f'(x) in the backward pass. Its passes
+  are an object chosen per call: :class:`Fused` for large tensors runs the kernel as one compiled loop or over
+  cache-sized chunks of the tensor, so its temporaries live in L2 and no large buffer is allocated besides the result
+  (on CPU, where fresh multi-megabyte allocations cost page faults, this is what makes it several times faster than
+  the naive autograd composition, which allocates and saves every intermediate); :class:`Plain` for tensors too
+  small to compile runs the kernel's ops on the whole tensor and nothing else, so that a call costs little more than
+  those ops. Both compute in float64 for the exact mode (one rounding at the end), and both use the analytic
+  derivative: autograd through the forward's ops would give NaN at +-inf (``inf * 0`` in the unused branch of a
+  ``where``), lose the far tails and cancel where the kernel's derivative does not.
 * :class:`BitMask` (``memory="bit"``) is for piecewise-linear activations: f'(x) takes one of two values, so the
   backward pass needs one bit per element, saved packed (``numel/8`` bytes instead of ``4*numel``).
 * :class:`FewBit` (``memory="fewbit"``, Novikov et al. 2022, "Few-Bit Backward") saves a b-bit code per element and
@@ -32,21 +36,44 @@ from actlab.torch.packing import pack_bits, pack_codes, unpack_codes, unpack_one
 CHUNK = 1 << 16  # elements per chunk: 256 KiB in float32, 512 KiB in float64 - the temporaries stay in L2
 
 
+# Tensor.double() and its siblings parse no arguments: on a small tensor they cost 0.6x what .to(dtype) does.
+_CASTS = {torch.float64: torch.Tensor.double, torch.float32: torch.Tensor.float, torch.float16: torch.Tensor.half,
+          torch.bfloat16: torch.Tensor.bfloat16}
+
+
+def cast(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``t`` in ``dtype``; ``t`` itself when it already is (a cast to the same dtype still costs a dispatch)."""
+    if t.dtype == dtype:
+        return t
+    to = _CASTS.get(dtype)
+    return t.to(dtype) if to is None else to(t)
+
+
+def compute_dtype(dtype: torch.dtype, exact: bool) -> torch.dtype:
+    """The dtype a kernel runs in for an input of ``dtype``: float64 in the exact mode (one rounding at the end),
+    else the input's own where it is float32 or float64 and float32 for the half-precision ones."""
+    if exact:
+        return torch.float64
+    return dtype if dtype == torch.float32 or dtype == torch.float64 else torch.float32
+
+
 def plain(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
           grad: torch.Tensor | None = None) -> torch.Tensor:
     """``fn(x)`` (times ``grad``) as one composition of torch ops in ``compute`` dtype, returned in x's dtype: what a
-    tracer, a functorch transform or double backward must see."""
-    r = fn(x if x.dtype == compute else x.to(compute))  # (a cast to the same dtype still costs a dispatch)
+    tracer, a functorch transform or double backward must see, and all a small tensor needs."""
+    r = fn(cast(x, compute))
     if grad is not None:
-        r = r * (grad if grad.dtype == compute else grad.to(compute))
-    return r if r.dtype == x.dtype else r.to(x.dtype)
+        r = r * grad  # grad is in x's dtype, which promotes to compute exactly: no cast of its own
+    return cast(r, x.dtype)
 
 
 def fused(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: torch.dtype,
           grad: torch.Tensor | None = None, key: Any = None) -> torch.Tensor:
     """``fn(x)`` (times ``grad``) in ``compute`` dtype, returned in x's dtype (and x's memory layout): one compiled
-    loop where :mod:`actlab.torch.compiled` can (``key`` names ``fn``; None: never compile), else :func:`chunked`."""
-    if compiled.tracing(x) or (grad is not None and compiled.tracing(grad)):
+    loop where :mod:`actlab.torch.compiled` can (``key`` names ``fn``; None: never compile), else :func:`chunked`;
+    :func:`plain` under a trace and for a tensor too small to compile (the layout and chunk machinery would only
+    add to its per-call cost)."""
+    if compiled.tracing(x) or (grad is not None and compiled.tracing(grad)) or compiled.small(x.numel()):
         return plain(fn, x, compute, grad)
     if x.numel() == 0:
         return torch.empty_like(x)
@@ -55,9 +82,9 @@ def fused(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute: 
         grad = grad.permute(restore[1]) if restore is not None else grad
     if key is not None and compiled.eligible(dense):
         if grad is None:
-            out = compiled.run(lambda t: fn(t.to(compute)).to(t.dtype), (key, compute), dense.reshape(-1))
+            out = compiled.run(lambda t: cast(fn(cast(t, compute)), t.dtype), (key, compute), dense.reshape(-1))
         else:
-            out = compiled.run(lambda t, g: (fn(t.to(compute)) * g.to(compute)).to(t.dtype), (key, compute),
+            out = compiled.run(lambda t, g: cast(fn(cast(t, compute)) * cast(g, compute), t.dtype), (key, compute),
                                dense.reshape(-1), grad.reshape(-1))
         if out is not None:
             return restore_order(out.view(dense.shape), restore)
@@ -93,11 +120,9 @@ def chunked(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, compute
     gf = None if grad is None else grad.reshape(-1)
     with torch.no_grad():
         for i in range(0, n, CHUNK):
-            xc = xf[i:i + CHUNK]
-            r = fn(xc.to(compute) if xc.dtype != compute else xc)
+            r = fn(cast(xf[i:i + CHUNK], compute))
             if gf is not None:
-                gc = gf[i:i + CHUNK]
-                r = r.mul_(gc.to(compute) if gc.dtype != compute else gc)  # r is fresh: multiply in place
+                r = r.mul_(cast(gf[i:i + CHUNK], compute))  # r is fresh: multiply in place
             of[i:i + CHUNK].copy_(r)
     return out
 
@@ -115,47 +140,83 @@ class _Function(torch.autograd.Function):
         return super(torch.autograd.Function, cls).apply(*args)
 
 
+class Plain:
+    """The two passes of :class:`Elementwise` as plain torch ops on the whole tensor: ``value(x) = f(x)`` and
+    ``slope_times(x, g) = f'(x) * g``, in float64 for the exact mode (one rounding at the end), else in the input's
+    precision (float32 for half-precision inputs). For tensors too small to compile (a call then costs the
+    Function's bookkeeping and the kernel's ops, nothing more) and for tracers, which must see one composition.
+    With grad mode on in the backward pass (``create_graph=True``) autograd records the derivative's ops."""
+
+    __slots__ = ("fn", "derivative", "exact")
+
+    def __init__(self, fn: Callable, derivative: Callable, exact: bool):
+        self.fn, self.derivative, self.exact = fn, derivative, exact
+
+    def value(self, x: torch.Tensor) -> torch.Tensor:
+        return plain(self.fn, x, compute_dtype(x.dtype, self.exact))
+
+    def slope_times(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        return plain(self.derivative, x, compute_dtype(x.dtype, self.exact), g)
+
+
+class Fused(Plain):
+    """The passes for large tensors (:func:`fused`): one compiled loop each where :mod:`actlab.torch.compiled` can,
+    else cache-sized chunks. ``key`` (hashable, naming the kernel and its parameters) lets them be compiled; None
+    keeps them chunked. ``direct``: the forward is one torch op, run on the whole tensor. ``narrow``: a forward for
+    inputs narrower than float64, used where its loop is compiled (:class:`actlab.kernels.torch.Kernel`)."""
+
+    __slots__ = ("direct", "narrow", "_keys")
+
+    def __init__(self, fn: Callable, derivative: Callable, exact: bool, key: Any = None, direct: bool = False,
+                 narrow: Callable | None = None):
+        super().__init__(fn, derivative, exact)
+        self.direct, self.narrow = direct, narrow
+        self._keys = (None, None, None) if key is None else ((key, "forward"), (key, "derivative"),
+                                                              ((key, "narrow"), "forward"))
+
+    def value(self, x: torch.Tensor) -> torch.Tensor:
+        compute = compute_dtype(x.dtype, self.exact)
+        if self.narrow is not None and x.dtype != torch.float64 and compiled.eligible(x):  # op by op it loses
+            return fused(self.narrow, x, compute, key=self._keys[2])
+        if self.direct and x.dtype == compute and not compiled.tracing(x):
+            return self.fn(x)
+        return fused(self.fn, x, compute, key=self._keys[0])
+
+    def slope_times(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled():  # create_graph=True: a backward that autograd can differentiate again
+            return super().slope_times(x, g)
+        return fused(self.derivative, x, compute_dtype(x.dtype, self.exact), grad=g, key=self._keys[1])
+
+
 class Elementwise(_Function):
-    """y = forward(x); dx = derivative(x) * g (and the tangent likewise: y_t = derivative(x) * x_t). ``key``
-    (hashable, naming the kernel and its parameters) lets the passes be compiled; None keeps them chunked.
-    ``direct``: the forward is one torch op, run on the whole tensor."""
+    """y = f(x); dx = f'(x) * g (and the tangent likewise: y_t = f'(x) * x_t), the passes run by ``passes``
+    (:class:`Plain` or :class:`Fused`)."""
 
     symbolic = staticmethod(lambda g, *args: _refuse_export())
 
     @staticmethod
-    def forward(x: torch.Tensor, forward: Callable, derivative: Callable, compute: torch.dtype, key: Any,
-                direct: bool):
-        if direct and x.dtype == compute and not compiled.tracing(x):
-            return forward(x)
-        return fused(forward, x, compute, key=None if key is None else (key, "forward"))
+    def forward(x: torch.Tensor, passes: Plain):
+        return passes.value(x)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple, output: torch.Tensor) -> None:
-        x, _, derivative, compute, key, _ = inputs
+        x, ctx.passes = inputs
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
-        ctx.derivative, ctx.compute, ctx.key = derivative, compute, key
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor):
         (x,) = ctx.saved_tensors
-        return Elementwise._slope_times(ctx, x, g), None, None, None, None, None
+        return ctx.passes.slope_times(x, g), None
 
     @staticmethod
-    def jvp(ctx: Any, x_t: torch.Tensor, *_):
+    def jvp(ctx: Any, x_t: torch.Tensor, _):
         (x,) = ctx.saved_tensors
-        return Elementwise._slope_times(ctx, x, x_t)
+        return ctx.passes.slope_times(x, x_t)
 
     @staticmethod
-    def _slope_times(ctx: Any, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-        if torch.is_grad_enabled():  # create_graph=True: a backward that autograd can differentiate again
-            return plain(ctx.derivative, x, ctx.compute, g)
-        key = None if ctx.key is None else (ctx.key, "derivative")
-        return fused(ctx.derivative, x, ctx.compute, grad=g, key=key)
-
-    @staticmethod
-    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, *rest):  # elementwise: the batch dimension is any other
-        return elementwise(x, *rest), in_dims[0]
+    def vmap(info: Any, in_dims: tuple, x: torch.Tensor, passes: Plain):  # elementwise: any batch dimension
+        return elementwise(x, passes), in_dims[0]
 
 
 def _gated_forward(gate: Callable, i: int, dim: int, compute: torch.dtype) -> Callable:

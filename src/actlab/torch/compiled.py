@@ -10,7 +10,8 @@ rounded once on the store).
 
 When: only for tensors of at least ``min_numel`` elements (default 2^16): compiling costs seconds the first time
 (a cold Inductor cache ~10-40 s on two cores, a warm one ~1 s per kernel: Inductor keeps its compiled code on disk),
-which small tensors never pay back. Never inside someone else's tracing (``torch.compile``, ``jit.trace``, export,
+which small tensors never pay back (below ``min_numel`` the Function runs its passes as plain torch ops, skipping
+this module's lookups: :func:`small`). Never inside someone else's tracing (``torch.compile``, ``jit.trace``, export,
 fake tensors): there the chunked kernels are traced like any torch code. One compiled pair per (kernel,
 parameters, dtypes, device, thread count): Inductor bakes the thread count into the loop.
 
@@ -61,6 +62,13 @@ def configure(*, mode: str | None = None, min_numel: int | None = None) -> dict[
     if min_numel is not None:
         _settings["min_numel"] = int(min_numel)
     return before
+
+
+def small(n: int) -> bool:
+    """Whether a pass over ``n`` elements is too small to be compiled (fewer than ``min_numel``, in any mode but
+    ``"always"``): it then runs as plain torch ops on the whole tensor, what the chunked kernels do at the default
+    ``min_numel`` too (one chunk), without their layout and chunk bookkeeping."""
+    return n < _settings["min_numel"] and _settings["mode"] != "always"
 
 
 def _device_ok(device_type: str) -> bool:

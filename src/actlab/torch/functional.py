@@ -15,7 +15,7 @@ linear activations only) or ``"fewbit"`` with ``bits=b`` (a b-bit code and a pie
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 import torch
@@ -49,6 +49,11 @@ def _accepts(fn: Callable) -> frozenset[str]:
 
 def _call(fn: Callable, x: torch.Tensor, params: dict[str, Any]) -> torch.Tensor:
     return fn(x, **params) if params else fn(x)
+
+
+def _bind(fn: Callable | None, params: dict[str, Any]) -> Callable | None:
+    """``fn`` with ``params`` bound: ``_bind(fn, p)(x) == fn(x, **p)``, no Python frame of its own per call."""
+    return partial(fn, **params) if fn is not None and params else fn
 
 
 def check_input(x: Any, name: str) -> torch.Tensor:
@@ -105,10 +110,7 @@ class TorchActivation:
             self._kparams["dim"] = self.dim
         p, k = self._kparams, self.kernel
         # Built once: torch.jit.trace checks that two traces record the same function objects.
-        self._fwd = lambda t: _call(k.forward, t, p)
-        self._fwd_narrow = (lambda t: _call(k.forward_narrow, t, p)) if k.forward_narrow is not None else None
-        self._der = (lambda t: _call(k.derivative, t, p)) if k.derivative is not None else None
-        self._mask = (lambda t: _call(k.mask, t, p)) if k.mask is not None else None
+        self._fwd, self._der, self._mask = _bind(k.forward, p), _bind(k.derivative, p), _bind(k.mask, p)
         # The kernel and its parameter values name the compiled code (actlab.torch.compiled): instances share it.
         self._key: tuple | None = (k, tuple(sorted(p.items())))
         try:
@@ -121,6 +123,7 @@ class TorchActivation:
 
             bounds, levels = quantizer(self.name, tuple(sorted(self.params.items())), self.bits)
             self._fewbit = (torch.as_tensor(bounds), torch.as_tensor(levels))
+        self._run = self._path()
 
     # --- mode resolution --------------------------------------------------------------------------------------
     def _resolve_memory(self, memory: str | None, bits: int | None) -> tuple[str, int | None]:
@@ -176,30 +179,42 @@ class TorchActivation:
         """Apply to ``x``. ``tensor_params`` override parameters with tensors (the modules' nn.Parameters);
         ``training`` matters for random activations (RReLU)."""
         check_input(x, self.name)
-        k = self.kernel
-        if ag.compiled.tracing(x) and _serialising():
+        traced = ag.compiled.tracing(x)
+        if traced and _serialising():
             return self._serialisable(x, training, tensor_params)
         if tensor_params:
             check_device(x, tensor_params, self.name)
             return self._with_tensors(x, tensor_params)
-        p = self._kparams
         if self.spec.random and training:
+            p = self._kparams
             return torch.nn.functional.rrelu(x, p.get("lower", 1 / 8), p.get("upper", 1 / 3), True, self.inplace)
+        return self._run(x, traced)
+
+    def _path(self) -> Callable[[torch.Tensor, bool], torch.Tensor]:
+        """What a call runs (given x and whether someone traces it), chosen once from the kind, the mode and the
+        memory: a call on a small tensor then pays for little more than the kernel's ops. (No closure holds ``self``,
+        which a deep copy would not replace; the vector kinds' bound method it does.)"""
+        k, p = self.kernel, self._kparams
         if not self.elementwise:
-            return self._vector(x)
-        fwd = self._forward_fn()
+            return self._vector
+        native = _bind(k.native, p) if k.native is not None and (not self.exact or k.native_exact) else None
+        if self.memory == "full" and native is not None:
+            fn = _bind(k.native, {**p, "inplace": True}) if self.inplace else native
+            return lambda x, traced: fn(x)
+        if self.memory == "full":  # actlab's Function: plain passes below the size that compiles (and for a
+            # tracer, which the fused ones would give plain ops too), fused ones above
+            small = ag.Plain(self._fwd, self._der, self.exact)
+            large = ag.Fused(self._fwd, self._der, self.exact, self._key, k.direct_forward,
+                             _bind(k.forward_narrow, p))
+            return lambda x, traced: ag.elementwise(x, small if traced or ag.compiled.small(x.numel()) else large)
+        # The bit / few-bit modes' forward: native where torch has it (and it is accurate enough).
+        fwd, exact, key = self._fwd, self.exact, None if self._key is None else (self._key, "forward")
+        forward = native or (lambda t: ag.fused(fwd, t, ag.compute_dtype(t.dtype, exact), key=key))
         if self.memory == "bit":
-            return ag.bitmask(x, fwd, self._mask, _call_slopes(k, p))
-        if self.memory == "fewbit":
-            bounds, levels = self._fewbit
-            return ag.fewbit(x, fwd, bounds.to(x.device), levels, self.bits)
-        if k.native is not None and (not self.exact or k.native_exact):
-            return self._native(x)
-        compute = self._compute_dtype(x)
-        if self._fwd_narrow is not None and x.dtype != torch.float64 and ag.compiled.eligible(x):  # op by op it loses
-            key = None if self._key is None else (self._key, "narrow")
-            return ag.elementwise(x, self._fwd_narrow, self._der, compute, key, False)
-        return ag.elementwise(x, self._fwd, self._der, compute, self._key, k.direct_forward)
+            mask, slopes = self._mask, _call_slopes(k, p)
+            return lambda x, traced: ag.bitmask(x, forward, mask, slopes)
+        (bounds, levels), bits = self._fewbit, self.bits
+        return lambda x, traced: ag.fewbit(x, forward, bounds.to(x.device), levels, bits)
 
     def _serialisable(self, x: torch.Tensor, training: bool, tensor_params: dict[str, torch.Tensor]) -> torch.Tensor:
         """The forward as plain torch ops in x's dtype, for a graph that leaves Python (ONNX export, TorchScript's
@@ -222,26 +237,7 @@ class TorchActivation:
             return _call(k.native, x, p)
         return _call(k.forward, x, p)
 
-    def _compute_dtype(self, x: torch.Tensor) -> torch.dtype:
-        if self.exact:
-            return torch.float64
-        return x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
-
-    def _native(self, x: torch.Tensor) -> torch.Tensor:
-        fn, p = self.kernel.native, dict(self._kparams)
-        if self.inplace:
-            p["inplace"] = True
-        return _call(fn, x, p)
-
-    def _forward_fn(self) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The forward used by the bit / few-bit modes: native where torch has it (and it is accurate enough)."""
-        k, p = self.kernel, self._kparams
-        if k.native is not None and (not self.exact or k.native_exact):
-            return lambda t: _call(k.native, t, p)
-        key = None if self._key is None else (self._key, "forward")
-        return lambda t: ag.fused(self._fwd, t, self._compute_dtype(t), key=key)
-
-    def _vector(self, x: torch.Tensor) -> torch.Tensor:
+    def _vector(self, x: torch.Tensor, traced: bool = False) -> torch.Tensor:
         k, p = self.kernel, self._kparams
         gated = k.gate is not None and (self.exact or k.native is None) and self._key is not None
         if gated and ag.compiled.eligible(x):  # actlab's Gated Function: one compiled loop per pass, saves only x
@@ -250,7 +246,7 @@ class TorchActivation:
             fwd, der, key = gate.forward, gate.derivative, (gate, name)
             if not self.exact and k.gate_fast is not None:
                 (fwd, der), key = k.gate_fast, (k, "gate_fast")
-            return ag.gated(x, fwd, der, i, self.dim, self._compute_dtype(x), key)
+            return ag.gated(x, fwd, der, i, self.dim, ag.compute_dtype(x.dtype, self.exact), key)
         if self.exact and x.dtype != torch.float64:
             return _call(k.forward, x.double(), p).to(x.dtype)
         if k.native is not None:
