@@ -395,8 +395,11 @@ def _arctan_narrow(x):
     return torch.copysign(base + (w + w * s * q), xd).to(x.dtype)  # atan(+-inf) = +-pi/2 (w = -0); NaN stays
 
 
-@kernel("arctan", derivative=lambda x: 1.0 / (1.0 + x * x), direct_forward=True, forward_narrow=_arctan_narrow,
-        exact_default=True)  # exact measured as fast as the fused float32 Function (docs/torch.md)
+# The default is torch.atan itself, the naive composition: the polynomial loop beat it 1.3-2.4x on an AMD EPYC and
+# lost 2.5x to its Sleef AVX-512 kernel on an Intel Xeon (docs/torch.md), so no default but torch's own is never
+# slower. exact=True runs the loop: atan rounded once, on every machine.
+@kernel("arctan", derivative=lambda x: 1.0 / (1.0 + x * x), native=lambda x: torch.atan(x), direct_forward=True,
+        forward_narrow=_arctan_narrow)
 def _arctan(x):
     return torch.atan(x)
 
